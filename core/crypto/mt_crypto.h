@@ -50,10 +50,10 @@ const char *mt_cpu_model(void);
  * A per-thread (caller-owned) CSPRNG seeded from getrandom(): AES-256-CTR
  * keystream, reseeded every 2^32 bytes. Cheap enough per message (padding). */
 struct mt_rng {
-    _Alignas(16) uint8_t buf[256];
+    uint8_t buf[256] __attribute__((aligned(16)));
     size_t pos;                      /* bytes of buf already used */
     uint64_t produced;
-    _Alignas(16) uint8_t key[32];
+    uint8_t key[32];
     uint8_t ctr[16];
 };
 int mt_rng_init(struct mt_rng *rng);                 /* MT_E_RANDOM on failure */
