@@ -3,7 +3,7 @@
 # Sourced by run.sh and test.sh; Debian 12, as root (or with sudo).
 set -euo pipefail
 MT_DEBS=(build-essential cmake pkg-config git libssl-dev zlib1g-dev libcmocka-dev
-         libbenchmark-dev libmicrohttpd-dev python3-pytest clang libclang-rt-14-dev
+         libbenchmark-dev libmicrohttpd-dev libjansson-dev python3-pytest clang libclang-rt-14-dev
          prometheus ca-certificates)
 mt_missing=()
 for p in "${MT_DEBS[@]}"; do
