@@ -1,0 +1,48 @@
+/* AES-256-IGE on OpenSSL's AES_ige_encrypt: the reference implementation
+ * and the portable tier (table AES, no AES-NI: it is the slow baseline). */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+#include <openssl/aes.h>
+
+#include "core/crypto/crypto_impl.h"
+
+void mt_ige_encrypt_portable(const uint8_t key[32], uint8_t iv[32], const uint8_t *in,
+                             uint8_t *out, size_t len)
+{
+    AES_KEY k;
+    AES_set_encrypt_key(key, 256, &k);
+    AES_ige_encrypt(in, out, len, &k, iv, AES_ENCRYPT);
+    mt_wipe(&k, sizeof k);
+}
+
+void mt_ige_decrypt_portable(const uint8_t key[32], uint8_t iv[32], const uint8_t *in,
+                             uint8_t *out, size_t len)
+{
+    AES_KEY k;
+    AES_set_decrypt_key(key, 256, &k);
+    AES_ige_encrypt(in, out, len, &k, iv, AES_DECRYPT);
+    mt_wipe(&k, sizeof k);
+}
+
+void mt_ige_encrypt_batch_serial(struct mt_ige_job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mt_ige_encrypt_portable(jobs[i].key, jobs[i].iv, jobs[i].in, jobs[i].out, jobs[i].len);
+}
+
+void mt_ige_decrypt_batch_serial(struct mt_ige_job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mt_ige_decrypt_portable(jobs[i].key, jobs[i].iv, jobs[i].in, jobs[i].out, jobs[i].len);
+}
+
+/* CTR keystream for the rng when there is no AES-NI. */
+void mt_ctr_stream_portable(const uint8_t key[32], uint8_t ctr[16], uint8_t *out, size_t n)
+{
+    AES_KEY k;
+    AES_set_encrypt_key(key, 256, &k);
+    for (size_t off = 0; off + 16 <= n; off += 16) {
+        AES_encrypt(ctr, out + off, &k);
+        for (int i = 15; i >= 0 && ++ctr[i] == 0; i--) {}
+    }
+    mt_wipe(&k, sizeof k);
+}
