@@ -104,7 +104,17 @@ static void build_table(struct mt_crypto_impl *t, enum mt_cpu_tier tier)
         .sha256_blocks = mt_sha256_blocks_portable, .sha256_v = mt_sha256_v_portable,
         .ctr_stream = mt_ctr_stream_portable,
     };
-    (void)g_cpu;
+    if (tier == MT_TIER_PORTABLE) return;
+    t->ige_name = "aesni"; t->ige_batch_name = "aesni_x8";
+    t->ige_encrypt = mt_ige_encrypt_aesni; t->ige_decrypt = mt_ige_decrypt_aesni;
+    t->ige_encrypt_batch = mt_ige_encrypt_batch_aesni;
+    t->ige_decrypt_batch = mt_ige_decrypt_batch_aesni;
+    t->ctr_stream = mt_ctr_stream_aesni;
+    if (g_cpu.sha_ni) {
+        t->sha256_name = "shani"; t->sha256_batch_name = "shani_x2";
+        t->sha256_blocks = mt_sha256_blocks_shani; t->sha256_v = mt_sha256_v_shani;
+        t->sha256_mb = mt_sha256_x2_shani; t->sha256_mb_width = 2; t->sha256_mb_min = 2;
+    }
 }
 
 static void apply_tier(enum mt_cpu_tier tier)

@@ -1,0 +1,218 @@
+/* AES-256-IGE with AES-NI on xmm: key schedules, the single-stream path
+ * (latency bound: 14 dependent rounds per block, like CBC encryption) and an
+ * 8-message interleaved batch kernel. Also the CTR keystream of the rng. */
+#include <immintrin.h>
+
+#include "core/crypto/ige_batch.h"
+
+#define AESNI __attribute__((target("aes,sse4.1,ssse3")))
+
+/* Next even round key: w' = w ^ (w<<32) ^ (w<<64) ^ (w<<96) ^ broadcast(t). */
+AESNI static inline __m128i key_mix(__m128i k, __m128i t)
+{
+    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+    return _mm_xor_si128(k, t);
+}
+
+#define KEY_EVEN(rk, i, rcon) \
+    rk[i] = key_mix(rk[i - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], rcon), 0xff))
+#define KEY_ODD(rk, i) \
+    rk[i] = key_mix(rk[i - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], 0), 0xaa))
+
+AESNI static inline void expand_enc(const uint8_t key[32], __m128i rk[15])
+{
+    rk[0] = _mm_loadu_si128((const __m128i *)key);
+    rk[1] = _mm_loadu_si128((const __m128i *)(key + 16));
+    KEY_EVEN(rk, 2, 0x01); KEY_ODD(rk, 3);
+    KEY_EVEN(rk, 4, 0x02); KEY_ODD(rk, 5);
+    KEY_EVEN(rk, 6, 0x04); KEY_ODD(rk, 7);
+    KEY_EVEN(rk, 8, 0x08); KEY_ODD(rk, 9);
+    KEY_EVEN(rk, 10, 0x10); KEY_ODD(rk, 11);
+    KEY_EVEN(rk, 12, 0x20); KEY_ODD(rk, 13);
+    KEY_EVEN(rk, 14, 0x40);
+}
+
+/* Equivalent inverse cipher: reversed order, InvMixColumns on 1..13. */
+AESNI static inline void enc_to_dec(const __m128i rk[15], __m128i dk[15])
+{
+    dk[0] = rk[14];
+    for (int i = 1; i < 14; i++) dk[i] = _mm_aesimc_si128(rk[14 - i]);
+    dk[14] = rk[0];
+}
+
+AESNI void mt_aes256_expand_enc_aesni(const uint8_t key[32], uint8_t out[15 * 16])
+{
+    __m128i rk[15];
+    expand_enc(key, rk);
+    for (int i = 0; i < 15; i++) _mm_storeu_si128((__m128i *)(out + 16 * i), rk[i]);
+}
+
+AESNI void mt_aes256_expand_dec_aesni(const uint8_t enc[15 * 16], uint8_t out[15 * 16])
+{
+    __m128i rk[15], dk[15];
+    for (int i = 0; i < 15; i++) rk[i] = _mm_loadu_si128((const __m128i *)(enc + 16 * i));
+    enc_to_dec(rk, dk);
+    for (int i = 0; i < 15; i++) _mm_storeu_si128((__m128i *)(out + 16 * i), dk[i]);
+}
+
+/* Single stream. The IGE xors are folded into the last round key so the
+ * loop-carried chain is exactly the 14 AES rounds: with
+ *   s_i = p_i ^ c_{i-1} ^ rk0 (the state after round 0),
+ *   s_{i+1} = p_{i+1} ^ E(s_i) ^ p_{i-1} ^ rk0
+ *           = aesenclast(rounds(s_i), rk14 ^ p_{i+1} ^ p_{i-1} ^ rk0),
+ * and c_i = s_{i+1} ^ p_{i+1} ^ rk0 is computed off the critical path. */
+AESNI void mt_ige_encrypt_aesni(const uint8_t key[32], uint8_t iv[32], const uint8_t *in,
+                                uint8_t *out, size_t len)
+{
+    __m128i rk[15];
+    expand_enc(key, rk);
+    size_t nb = len / 16;
+    __m128i c_prev = _mm_loadu_si128((const __m128i *)iv);
+    __m128i p_prev = _mm_loadu_si128((const __m128i *)(iv + 16));
+    __m128i p = _mm_loadu_si128((const __m128i *)in);
+    __m128i s = _mm_xor_si128(_mm_xor_si128(p, c_prev), rk[0]);
+    __m128i last_key_rk0 = _mm_xor_si128(rk[14], rk[0]);
+    for (size_t i = 0; i < nb; i++) {
+        /* the next plaintext (or zero past the end) is loaded before the
+         * store of this block: in == out stays correct */
+        __m128i p_next = i + 1 < nb ? _mm_loadu_si128((const __m128i *)(in + 16 * (i + 1)))
+                                    : _mm_setzero_si128();
+        __m128i k_last = _mm_xor_si128(last_key_rk0, _mm_xor_si128(p_prev, p_next));
+        for (int r = 1; r < 14; r++) s = _mm_aesenc_si128(s, rk[r]);
+        s = _mm_aesenclast_si128(s, k_last);
+        __m128i c = _mm_xor_si128(s, _mm_xor_si128(p_next, rk[0]));
+        _mm_storeu_si128((__m128i *)(out + 16 * i), c);
+        p_prev = p;
+        p = p_next;
+        c_prev = c;
+    }
+    _mm_storeu_si128((__m128i *)iv, c_prev);
+    _mm_storeu_si128((__m128i *)(iv + 16), p_prev);
+}
+
+/* Decryption, same folding: s_i = c_i ^ p_{i-1} ^ dk0, p_i = D(s_i) ^ c_{i-1}. */
+AESNI void mt_ige_decrypt_aesni(const uint8_t key[32], uint8_t iv[32], const uint8_t *in,
+                                uint8_t *out, size_t len)
+{
+    __m128i rk[15], dk[15];
+    expand_enc(key, rk);
+    enc_to_dec(rk, dk);
+    size_t nb = len / 16;
+    __m128i c_prev = _mm_loadu_si128((const __m128i *)iv);
+    __m128i p_prev = _mm_loadu_si128((const __m128i *)(iv + 16));
+    __m128i c = _mm_loadu_si128((const __m128i *)in);
+    __m128i s = _mm_xor_si128(_mm_xor_si128(c, p_prev), dk[0]);
+    __m128i last_key_dk0 = _mm_xor_si128(dk[14], dk[0]);
+    for (size_t i = 0; i < nb; i++) {
+        __m128i c_next = i + 1 < nb ? _mm_loadu_si128((const __m128i *)(in + 16 * (i + 1)))
+                                    : _mm_setzero_si128();
+        __m128i k_last = _mm_xor_si128(last_key_dk0, _mm_xor_si128(c_prev, c_next));
+        for (int r = 1; r < 14; r++) s = _mm_aesdec_si128(s, dk[r]);
+        s = _mm_aesdeclast_si128(s, k_last);
+        __m128i p = _mm_xor_si128(s, _mm_xor_si128(c_next, dk[0]));
+        _mm_storeu_si128((__m128i *)(out + 16 * i), p);
+        c_prev = c;
+        c = c_next;
+        p_prev = p;
+    }
+    _mm_storeu_si128((__m128i *)iv, c_prev);
+    _mm_storeu_si128((__m128i *)(iv + 16), p_prev);
+}
+
+/* ---- batch: 8 messages, one per xmm register ---------------------------- */
+
+AESNI static void expand_lanes_xmm(struct mt_ige_lanes *st, const size_t *lanes, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        size_t l = lanes[i];
+        __m128i rk[15], dk[15];
+        const __m128i *src = rk;
+        expand_enc(st->job[l]->key, rk);
+        if (st->decrypt) {
+            enc_to_dec(rk, dk);
+            src = dk;
+        }
+        for (int r = 0; r < 15; r++) _mm_store_si128((__m128i *)mt_ige_lane_rk(st, l, r), src[r]);
+    }
+}
+
+#define XL 8
+AESNI static void kernel_xmm(struct mt_ige_lanes *st, size_t nblocks)
+{
+    __m128i cp[XL], pp[XL], x[XL], s[XL];
+    const __m128i *rk = (const __m128i *)st->rk;   /* [lane][round] since width 1 */
+    for (int l = 0; l < XL; l++) {
+        cp[l] = _mm_load_si128((const __m128i *)st->cprev[l]);
+        pp[l] = _mm_load_si128((const __m128i *)st->pprev[l]);
+    }
+    const int dec = st->decrypt;
+    for (size_t b = 0; b < nblocks; b++) {
+        for (int l = 0; l < XL; l++) {
+            x[l] = _mm_loadu_si128((const __m128i *)st->in[l]);
+            /* enc: E(p ^ c_prev); dec: D(c ^ p_prev) */
+            s[l] = _mm_xor_si128(_mm_xor_si128(x[l], dec ? pp[l] : cp[l]), rk[l * 15]);
+        }
+        if (dec) {
+            for (int r = 1; r < 14; r++)
+                for (int l = 0; l < XL; l++) s[l] = _mm_aesdec_si128(s[l], rk[l * 15 + r]);
+            for (int l = 0; l < XL; l++) s[l] = _mm_aesdeclast_si128(s[l], rk[l * 15 + 14]);
+        } else {
+            for (int r = 1; r < 14; r++)
+                for (int l = 0; l < XL; l++) s[l] = _mm_aesenc_si128(s[l], rk[l * 15 + r]);
+            for (int l = 0; l < XL; l++) s[l] = _mm_aesenclast_si128(s[l], rk[l * 15 + 14]);
+        }
+        for (int l = 0; l < XL; l++) {
+            __m128i o = _mm_xor_si128(s[l], dec ? cp[l] : pp[l]);
+            _mm_storeu_si128((__m128i *)st->out[l], o);
+            /* enc: c_prev = out, p_prev = in; dec: c_prev = in, p_prev = out */
+            cp[l] = dec ? x[l] : o;
+            pp[l] = dec ? o : x[l];
+            st->in[l] += st->step[l];
+            st->out[l] += st->step[l];
+        }
+    }
+    for (int l = 0; l < XL; l++) {
+        _mm_store_si128((__m128i *)st->cprev[l], cp[l]);
+        _mm_store_si128((__m128i *)st->pprev[l], pp[l]);
+    }
+}
+
+void mt_ige_encrypt_batch_aesni(struct mt_ige_job *jobs, size_t n)
+{
+    mt_ige_batch_run(jobs, n, XL, 1, 0, kernel_xmm, expand_lanes_xmm);
+}
+
+void mt_ige_decrypt_batch_aesni(struct mt_ige_job *jobs, size_t n)
+{
+    mt_ige_batch_run(jobs, n, XL, 1, 1, kernel_xmm, expand_lanes_xmm);
+}
+
+/* ---- CTR keystream for the rng ------------------------------------------ */
+
+AESNI void mt_ctr_stream_aesni(const uint8_t key[32], uint8_t ctr[16], uint8_t *out, size_t n)
+{
+    __m128i rk[15];
+    expand_enc(key, rk);
+    const __m128i bswap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    /* counter as a little-endian 128-bit number in (lo, hi) */
+    __m128i be = _mm_loadu_si128((const __m128i *)ctr);
+    __m128i le = _mm_shuffle_epi8(be, bswap);
+    uint64_t lo = (uint64_t)_mm_cvtsi128_si64(le), hi = (uint64_t)_mm_extract_epi64(le, 1);
+    for (size_t off = 0; off + 16 <= n;) {
+        size_t k = n - off >= 64 ? 4 : 1;
+        __m128i s[4];
+        for (size_t j = 0; j < k; j++) {
+            s[j] = _mm_xor_si128(_mm_shuffle_epi8(_mm_set_epi64x((long long)hi, (long long)lo), bswap), rk[0]);
+            if (++lo == 0) hi++;
+        }
+        for (int r = 1; r < 14; r++)
+            for (size_t j = 0; j < k; j++) s[j] = _mm_aesenc_si128(s[j], rk[r]);
+        for (size_t j = 0; j < k; j++)
+            _mm_storeu_si128((__m128i *)(out + off + 16 * j), _mm_aesenclast_si128(s[j], rk[14]));
+        off += 16 * k;
+    }
+    _mm_storeu_si128((__m128i *)ctr, _mm_shuffle_epi8(_mm_set_epi64x((long long)hi, (long long)lo), bswap));
+    for (int i = 0; i < 15; i++) rk[i] = _mm_setzero_si128();
+}

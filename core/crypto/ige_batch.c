@@ -1,0 +1,87 @@
+/* The lane scheduler of the batch IGE kernels (see ige_batch.h). */
+#include "core/crypto/ige_batch.h"
+
+static void lane_idle(struct mt_ige_lanes *st, size_t l)
+{
+    st->in[l] = st->scratch;
+    st->out[l] = st->scratch;
+    st->step[l] = 0;
+    st->left[l] = 0;
+    st->job[l] = NULL;
+}
+
+/* Put jobs from *next into idle lanes; expand their keys in one call so an
+ * implementation can expand several keys together. Returns busy lanes. */
+static size_t refill(struct mt_ige_lanes *st, struct mt_ige_job *jobs, size_t n, size_t *next,
+                     mt_ige_expand_fn expand)
+{
+    size_t fresh[MT_IGE_MAX_LANES], nf = 0, busy = 0;
+    for (size_t l = 0; l < st->lanes; l++) {
+        if (st->left[l]) { busy++; continue; }
+        while (*next < n && jobs[*next].len == 0) (*next)++;
+        if (*next >= n) continue;
+        struct mt_ige_job *j = &jobs[(*next)++];
+        st->job[l] = j;
+        st->in[l] = j->in;
+        st->out[l] = j->out;
+        st->step[l] = 16;
+        st->left[l] = j->len / 16;
+        memcpy(st->cprev[l], j->iv, 16);
+        memcpy(st->pprev[l], j->iv + 16, 16);
+        fresh[nf++] = l;
+        busy++;
+    }
+    if (nf) expand(st, fresh, nf);
+    return busy;
+}
+
+static void finish_alone(struct mt_ige_lanes *st)
+{
+    const struct mt_crypto_impl *t = &mt_crypto_active;
+    for (size_t l = 0; l < st->lanes; l++) {
+        if (!st->left[l]) continue;
+        struct mt_ige_job *j = st->job[l];
+        memcpy(j->iv, st->cprev[l], 16);
+        memcpy(j->iv + 16, st->pprev[l], 16);
+        (st->decrypt ? t->ige_decrypt : t->ige_encrypt)(j->key, j->iv, st->in[l], st->out[l],
+                                                         st->left[l] * 16);
+        lane_idle(st, l);
+    }
+}
+
+void mt_ige_batch_run(struct mt_ige_job *jobs, size_t n, size_t lanes, size_t width, int decrypt,
+                      mt_ige_kernel_fn kernel, mt_ige_expand_fn expand)
+{
+    struct mt_ige_lanes st;
+    st.lanes = lanes;
+    st.width = width;
+    st.decrypt = decrypt;
+    for (size_t l = 0; l < lanes; l++) lane_idle(&st, l);
+    size_t next = 0, busy = refill(&st, jobs, n, &next, expand);
+    /* lanes that start idle still run through the kernel: give them defined
+     * (zero) keys and chaining values */
+    for (size_t l = 0; l < lanes; l++) {
+        if (st.left[l]) continue;
+        memset(st.cprev[l], 0, 16);
+        memset(st.pprev[l], 0, 16);
+        for (int r = 0; r < 15; r++) memset(mt_ige_lane_rk(&st, l, r), 0, 16);
+    }
+    while (busy) {
+        if (next >= n && busy <= 2) {
+            finish_alone(&st);
+            break;
+        }
+        size_t m = SIZE_MAX;
+        for (size_t l = 0; l < lanes; l++)
+            if (st.left[l] && st.left[l] < m) m = st.left[l];
+        kernel(&st, m);
+        for (size_t l = 0; l < lanes; l++) {
+            if (!st.left[l] || (st.left[l] -= m)) continue;
+            memcpy(st.job[l]->iv, st.cprev[l], 16);
+            memcpy(st.job[l]->iv + 16, st.pprev[l], 16);
+            lane_idle(&st, l);
+        }
+        busy = refill(&st, jobs, n, &next, expand);
+    }
+    mt_wipe(st.rk, sizeof st.rk);
+}

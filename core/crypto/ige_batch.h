@@ -1,0 +1,49 @@
+/* Internal: the lane scheduler shared by the batch IGE kernels (AES-NI xmm,
+ * VAES ymm, VAES zmm). A kernel holds `lanes` independent messages, `width`
+ * per SIMD register, and advances all of them one block at a time; lanes
+ * whose message ends are refilled with the next job (key expanded then) or
+ * left idle on a scratch block. Each job keeps its own key, IV and length. */
+#ifndef MT_IGE_BATCH_H
+#define MT_IGE_BATCH_H
+
+#include "core/crypto/crypto_impl.h"
+
+#define MT_IGE_MAX_LANES 32
+#define MT_IGE_REGS 8       /* registers in flight in every kernel */
+
+struct mt_ige_lanes {
+    size_t lanes, width;
+    int decrypt;
+    const uint8_t *in[MT_IGE_MAX_LANES];
+    uint8_t *out[MT_IGE_MAX_LANES];
+    size_t step[MT_IGE_MAX_LANES];        /* 16, or 0 on an idle lane */
+    size_t left[MT_IGE_MAX_LANES];        /* blocks to go; 0 = idle */
+    struct mt_ige_job *job[MT_IGE_MAX_LANES];
+    /* chaining values, lane-major: what the kernels load into registers */
+    uint8_t cprev[MT_IGE_MAX_LANES][16] __attribute__((aligned(64)));
+    uint8_t pprev[MT_IGE_MAX_LANES][16] __attribute__((aligned(64)));
+    /* round keys, [register][round][lane in register][16]: one aligned load
+     * gives every lane of a register its key for that round */
+    uint8_t rk[MT_IGE_REGS * 15 * 4 * 16] __attribute__((aligned(64)));
+    uint8_t scratch[16] __attribute__((aligned(16)));
+};
+
+/* Run nblocks blocks on every lane (idle lanes churn the scratch block). */
+typedef void (*mt_ige_kernel_fn)(struct mt_ige_lanes *st, size_t nblocks);
+/* Write the round keys (encryption or equivalent-inverse decryption
+ * schedule, per st->decrypt) of the jobs now in lanes[0..count). */
+typedef void (*mt_ige_expand_fn)(struct mt_ige_lanes *st, const size_t *lanes, size_t count);
+
+static inline uint8_t *mt_ige_lane_rk(struct mt_ige_lanes *st, size_t lane, int round)
+{
+    size_t g = lane / st->width, w = lane % st->width;
+    return st->rk + ((g * 15 + (size_t)round) * st->width + w) * 16;
+}
+
+/* Drive the lanes through all jobs. Messages left running alone at the end
+ * (the queue empty, few lanes busy) finish on the single-stream path, which
+ * is faster than a mostly idle wide kernel. */
+void mt_ige_batch_run(struct mt_ige_job *jobs, size_t n, size_t lanes, size_t width, int decrypt,
+                      mt_ige_kernel_fn kernel, mt_ige_expand_fn expand);
+
+#endif
