@@ -170,6 +170,9 @@ struct mt_msg_job {
 int mt_msg_encrypt(struct mt_msg_job *job, int x, struct mt_rng *rng);
 /* Batch: every job's status is set; returns the number of failed jobs. */
 size_t mt_msg_encrypt_batch(struct mt_msg_job *jobs, size_t n, int x, struct mt_rng *rng);
+/* Same with padding the caller chose: plain_len already includes it and is a
+ * multiple of 16 (known-answer tests; MT_E_INVAL otherwise). No rng. */
+int mt_msg_encrypt_padded(struct mt_msg_job *job, int x);
 
 /* Decrypt in place. buf/len is one whole encrypted message (auth_key_id
  * included; the caller has already matched auth_key_id to key). Checks:
@@ -214,6 +217,8 @@ size_t mt_rsa_size(const struct mt_rsa *k);                       /* bytes of n 
  * u64 that appears on the wire in resPQ. */
 uint64_t mt_rsa_fingerprint(const struct mt_rsa *k);
 void mt_rsa_free(struct mt_rsa *k);
+/* A public key from its modulus (big-endian) and exponent; NULL on failure. */
+struct mt_rsa *mt_rsa_from_public(const uint8_t *n, size_t nlen, uint32_t e);
 
 /* RSA_PAD (auth_key.md): data (<= 144 bytes) -> 256-byte ciphertext, and its
  * inverse for servers (MT_E_RSA on any check failure). */
@@ -221,6 +226,12 @@ int mt_rsa_pad_encrypt(const struct mt_rsa *k, const void *data, size_t len,
                        struct mt_rng *rng, uint8_t out[256]);
 int mt_rsa_pad_decrypt(const struct mt_rsa *k, const uint8_t in[256],
                        uint8_t *data_out /* 192 */, size_t *data_len /* = 192 */);
+/* One RSA_PAD attempt with given randomness (192 - len padding bytes and
+ * temp_key): MT_E_RANGE when key_aes_encrypted >= n, i.e. the caller must
+ * retry with a new temp_key. For known-answer tests. */
+int mt_rsa_pad_encrypt_with(const struct mt_rsa *k, const void *data, size_t len,
+                            const uint8_t *random_padding, const uint8_t temp_key[32],
+                            uint8_t out[256]);
 /* Legacy scheme: SHA1(data) + data + random padding to 255 bytes, raw RSA.
  * Decrypt verifies the SHA1 given the caller-parsed data length: it returns
  * the 255-byte block, the caller parses the TL object and calls
@@ -228,8 +239,14 @@ int mt_rsa_pad_decrypt(const struct mt_rsa *k, const uint8_t in[256],
 int mt_rsa_legacy_encrypt(const struct mt_rsa *k, const void *data, size_t len,
                           struct mt_rng *rng, uint8_t out[256]);
 int mt_rsa_legacy_decrypt(const struct mt_rsa *k, const uint8_t in[256], uint8_t out[255]);
+/* 0 if block (from mt_rsa_legacy_decrypt) starts with SHA1 of the data_len
+ * bytes after it; MT_E_HASH if not, MT_E_RANGE if data_len > 235. */
+int mt_rsa_legacy_check(const uint8_t block[255], size_t data_len);
 /* Raw RSA private operation (m = c^d mod n), 256 bytes each. */
 int mt_rsa_private_raw(const struct mt_rsa *k, const uint8_t in[256], uint8_t out[256]);
+/* Raw RSA public operation (c = m^e mod n); MT_E_RSA if in >= n. Raw
+ * operations and paddings need a 2048-bit key (MT_E_RSA_KEY otherwise). */
+int mt_rsa_public_raw(const struct mt_rsa *k, const uint8_t in[256], uint8_t out[256]);
 
 /* tmp_aes_key / tmp_aes_iv from new_nonce and server_nonce (auth_key.md). */
 void mt_hs_tmp_aes(const uint8_t new_nonce[32], const uint8_t server_nonce[16],
@@ -255,6 +272,10 @@ extern const uint8_t mt_dh_prime_2048[256];
 
 /* pq factorization (Pollard-Brent, 128-bit mulmod): p < q on success. */
 int mt_pq_factor(uint64_t pq, uint32_t *p, uint32_t *q);
+/* Plain Pollard rho (gcd every step): only the benchmark baseline. */
+int mt_pq_factor_rho(uint64_t pq, uint32_t *p, uint32_t *q);
+/* Deterministic Miller-Rabin for 64-bit integers: 1 if n is prime. */
+int mt_is_prime_u64(uint64_t n);
 /* A random prime of the given bit length (server pq). */
 uint32_t mt_random_prime32(struct mt_rng *rng, int bits);
 
