@@ -1,0 +1,181 @@
+/* DH: parameter checks (the published prime, g conditions, another safe
+ * prime), public value range boundaries, modexp against OpenSSL BN_mod_exp,
+ * and a full key agreement. */
+#include <openssl/bn.h>
+#include "harness/unit/common/mt_test.h"
+#include "core/crypto/mt_crypto.h"
+
+static void to_bytes(const BIGNUM *x, uint8_t out[256])
+{
+    assert_int_equal(BN_bn2binpad(x, out, 256), 256);
+}
+
+static void test_published_prime(void **st)
+{
+    (void)st;
+    static const uint8_t head[8] = { 0xc7, 0x1c, 0xae, 0xb9, 0xc6, 0xb1, 0xc9, 0x04 };
+    static const uint8_t tail[4] = { 0x2f, 0xcc, 0x5b };
+    assert_memory_equal(mt_dh_prime_2048, head, 8);
+    assert_memory_equal(mt_dh_prime_2048 + 253, tail, 3);
+    const uint8_t *p = mt_dh_prime_2048;
+    /* p mod 8 = 3, mod 3 = 2, mod 5 = 3, mod 24 = 11, mod 7 = 6 */
+    assert_int_equal(mt_dh_check_params(p, 256, 3), 0);
+    assert_int_equal(mt_dh_check_params(p, 256, 4), 0);
+    assert_int_equal(mt_dh_check_params(p, 256, 7), 0);
+    assert_int_equal(mt_dh_check_params(p, 256, 2), MT_E_DH_G);
+    assert_int_equal(mt_dh_check_params(p, 256, 5), MT_E_DH_G);
+    assert_int_equal(mt_dh_check_params(p, 256, 6), MT_E_DH_G);
+    assert_int_equal(mt_dh_check_params(p, 256, 1), MT_E_DH_G);
+    assert_int_equal(mt_dh_check_params(p, 256, 8), MT_E_DH_G);
+    assert_int_equal(mt_dh_check_params(p, 255, 3), MT_E_DH_PRIME);
+    assert_int_equal(mt_dh_check_params(NULL, 256, 3), MT_E_DH_PRIME);
+}
+
+static void test_other_primes(void **st)
+{
+    (void)st;
+    uint8_t p[256];
+    /* RFC 3526 group 14: a 2048-bit safe prime, p mod 8 = 7 (g = 2 fits),
+     * tested for primality since it is not the published one. */
+    BIGNUM *bp = BN_get_rfc3526_prime_2048(NULL);
+    assert_non_null(bp);
+    to_bytes(bp, p);
+    assert_int_equal(mt_dh_check_params(p, 256, 2), 0);
+    assert_int_equal(mt_dh_check_params(p, 256, 4), 0);
+    BN_free(bp);
+    /* the published prime + 2: odd, top bit set, composite */
+    memcpy(p, mt_dh_prime_2048, 256);
+    p[255] += 2;   /* ...5b -> ...5d, no carry */
+    assert_int_equal(mt_dh_check_params(p, 256, 4), MT_E_DH_PRIME);
+    /* below 2^2047 */
+    memcpy(p, mt_dh_prime_2048, 256);
+    p[0] &= 0x7f;
+    assert_int_equal(mt_dh_check_params(p, 256, 4), MT_E_DH_PRIME);
+    /* even */
+    memcpy(p, mt_dh_prime_2048, 256);
+    p[255] ^= 1;
+    assert_int_equal(mt_dh_check_params(p, 256, 4), MT_E_DH_PRIME);
+}
+
+static int check_bn(const BIGNUM *x)
+{
+    uint8_t b[256];
+    if (BN_num_bytes(x) > 256)
+        return MT_E_DH_RANGE;
+    to_bytes(x, b);
+    return mt_dh_check_public(b, 256, mt_dh_prime_2048, 256);
+}
+
+static void test_public_range(void **st)
+{
+    (void)st;
+    BIGNUM *p = BN_bin2bn(mt_dh_prime_2048, 256, NULL), *lo = BN_new(), *x = BN_new();
+    BN_set_word(lo, 1);
+    BN_lshift(lo, lo, 2048 - 64);
+    assert_int_equal(check_bn(lo), 0);                    /* 2^1984 */
+    BN_sub(x, lo, BN_value_one());
+    assert_int_equal(check_bn(x), MT_E_DH_RANGE);         /* 2^1984 - 1 */
+    BN_sub(x, p, lo);
+    assert_int_equal(check_bn(x), 0);                     /* p - 2^1984 */
+    BN_add_word(x, 1);
+    assert_int_equal(check_bn(x), MT_E_DH_RANGE);         /* p - 2^1984 + 1 */
+    static const BN_ULONG small[] = { 0, 1, 2, 3 };
+    for (size_t i = 0; i < MT_ARRAY_LEN(small); i++) {
+        BN_set_word(x, small[i]);
+        assert_int_equal(check_bn(x), MT_E_DH_RANGE);
+    }
+    BN_copy(x, p);
+    BN_sub_word(x, 1);
+    assert_int_equal(check_bn(x), MT_E_DH_RANGE);         /* p - 1 */
+    assert_int_equal(check_bn(p), MT_E_DH_RANGE);         /* p */
+    BN_add_word(x, 2);
+    assert_int_equal(check_bn(x), MT_E_DH_RANGE);         /* p + 1 */
+    /* shorter encodings are numbers too */
+    uint8_t one[1] = { 1 }, mid[256];
+    assert_int_equal(mt_dh_check_public(one, 1, mt_dh_prime_2048, 256), MT_E_DH_RANGE);
+    BN_rshift1(x, p);
+    to_bytes(x, mid);
+    assert_int_equal(mt_dh_check_public(mid, 256, mt_dh_prime_2048, 256), 0);
+    assert_int_equal(mt_dh_check_public(mid + 1, 255, mt_dh_prime_2048, 256), 0);
+    BN_free(p);
+    BN_free(lo);
+    BN_free(x);
+}
+
+static void test_modexp_matches_openssl(void **st)
+{
+    (void)st;
+    struct mt_test_prng r;
+    mt_test_prng_seed(&r, 3);
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *p = BN_bin2bn(mt_dh_prime_2048, 256, NULL), *b = BN_new(), *e = BN_new(), *want = BN_new();
+    BIGNUM *rfc = BN_get_rfc3526_prime_2048(NULL);
+    uint8_t base[300], exp[256], out[256], wantb[256], rfcb[256];
+    to_bytes(rfc, rfcb);
+    static const size_t elens[] = { 256, 32, 1, 0, 255 };
+    for (int i = 0; i < 12; i++) {
+        int use_rfc = i % 3 == 2;
+        const uint8_t *mod = use_rfc ? rfcb : mt_dh_prime_2048;
+        size_t blen = i % 4 == 3 ? 300 : 256;          /* base larger than p */
+        size_t elen = elens[i % MT_ARRAY_LEN(elens)];
+        mt_test_fill(&r, base, blen);
+        mt_test_fill(&r, exp, elen);
+        BN_bin2bn(base, (int)blen, b);
+        BN_bin2bn(exp, (int)elen, e);
+        assert_true(BN_mod_exp(want, b, e, use_rfc ? rfc : p, ctx));
+        to_bytes(want, wantb);
+        assert_int_equal(mt_dh_modexp(base, blen, exp, elen, mod, 256, out), 0);
+        assert_memory_equal(out, wantb, 256);
+        uint32_t g = 2 + (uint32_t)i % 6;
+        BN_set_word(b, g);
+        assert_true(BN_mod_exp(want, b, e, use_rfc ? rfc : p, ctx));
+        to_bytes(want, wantb);
+        assert_int_equal(mt_dh_modexp_g(g, exp, elen, mod, 256, out), 0);
+        assert_memory_equal(out, wantb, 256);
+    }
+    /* exponent 0 -> 1, left-padded */
+    assert_int_equal(mt_dh_modexp_g(3, exp, 0, mt_dh_prime_2048, 256, out), 0);
+    for (int i = 0; i < 255; i++)
+        assert_int_equal(out[i], 0);
+    assert_int_equal(out[255], 1);
+    /* even modulus */
+    uint8_t even[256];
+    memcpy(even, mt_dh_prime_2048, 256);
+    even[255] ^= 1;
+    assert_int_equal(mt_dh_modexp_g(3, exp, 32, even, 256, out), MT_E_INVAL);
+    BN_free(p);
+    BN_free(b);
+    BN_free(e);
+    BN_free(want);
+    BN_free(rfc);
+    BN_CTX_free(ctx);
+}
+
+static void test_key_agreement(void **st)
+{
+    (void)st;
+    uint8_t a[256], b[256], ga[256], gb[256], k1[256], k2[256];
+    assert_int_equal(mt_random_bytes(a, sizeof a), 0);
+    assert_int_equal(mt_random_bytes(b, 32), 0);   /* a short client exponent */
+    const uint8_t *p = mt_dh_prime_2048;
+    assert_int_equal(mt_dh_modexp_g(3, a, 256, p, 256, ga), 0);
+    assert_int_equal(mt_dh_modexp_g(3, b, 32, p, 256, gb), 0);
+    assert_int_equal(mt_dh_check_public(ga, 256, p, 256), 0);
+    assert_int_equal(mt_dh_check_public(gb, 256, p, 256), 0);
+    assert_int_equal(mt_dh_modexp(gb, 256, a, 256, p, 256, k1), 0);
+    assert_int_equal(mt_dh_modexp(ga, 256, b, 32, p, 256, k2), 0);
+    assert_memory_equal(k1, k2, 256);
+}
+
+int main(void)
+{
+    mt_crypto_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_published_prime),
+        cmocka_unit_test(test_other_primes),
+        cmocka_unit_test(test_public_range),
+        cmocka_unit_test(test_modexp_matches_openssl),
+        cmocka_unit_test(test_key_agreement),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
