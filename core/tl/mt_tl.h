@@ -168,6 +168,105 @@ static inline void mt_tl_wbytes(struct mt_tl_writer *w, const void *src, size_t 
     memset(q + hdr + n, 0, end - hdr - n);
 }
 
+/* ---- constructor ids of the service layer ------------------------------ */
+#include "core/tl/tl_ids.h"
+
+/* ---- schemas and the dynamic codec --------------------------------------
+ * A schema is loaded once from .tl text, then only read: any number of
+ * threads may use one schema at the same time without locking. The codec
+ * turns JSON or TL text into bytes and bytes into JSON (jansson values). */
+struct mt_tl_schema;
+struct json_t;                      /* jansson's json_t */
+
+/* Every loader/codec failure fills one of these (when the pointer is not
+ * NULL): code is the MT_E_* also returned, offset the byte offset (schema
+ * text, TL text or JSON input for parse errors, output bytes for encode
+ * errors, input bytes for decode errors), msg names constructor, id and field. */
+struct mt_tl_error {
+    int code;
+    size_t offset;
+    char msg[256];
+};
+
+/* Lookup result: pointers stay valid as long as the schema lives. */
+struct mt_tl_combinator_info {
+    const char *name;               /* "messages.sendMessage" */
+    uint32_t id;                    /* valid when has_id */
+    int has_id;
+    int is_function;
+    const char *result_type;        /* as declared: "Updates", "Vector<User>", "X" */
+    size_t nfields;                 /* including flags fields */
+    const char *origin;             /* "api.tl" or the name given to the loader */
+    int line;                       /* line of the declaration in origin */
+};
+
+/* Load a schema from .tl text (len bytes, need not be NUL-terminated).
+ * origin names the text in error messages ("api.tl"). On success *out owns a
+ * new schema (free with mt_tl_schema_free) and 0 is returned; on failure
+ * MT_E_TL_SCHEMA (or MT_E_NOMEM) with err naming the line. */
+int mt_tl_schema_load(const char *text, size_t len, const char *origin,
+                      struct mt_tl_schema **out, struct mt_tl_error *err);
+/* mt_tl_schema_load on the contents of a file; MT_E_SYSTEM (errno kept) if
+ * it cannot be read, files over 64 MiB are MT_E_RANGE. */
+int mt_tl_schema_load_file(const char *path, struct mt_tl_schema **out,
+                           struct mt_tl_error *err);
+/* One schema holding the declarations of parts[0..n) in that order; a name
+ * declared again replaces the earlier declaration, a repeated id maps to
+ * the later one. The parts stay owned by the caller. */
+int mt_tl_schema_merge(const struct mt_tl_schema *const *parts, size_t n,
+                       struct mt_tl_schema **out, struct mt_tl_error *err);
+/* The default set built into the library: mtproto.tl + api.tl + mtload.tl,
+ * merged. Each call builds a new schema (about 2 ms); share it. */
+int mt_tl_schema_default(struct mt_tl_schema **out, struct mt_tl_error *err);
+/* Text of a schema embedded at build time: "mtproto.tl", "api.tl" or
+ * "mtload.tl"; NULL for any other name. Not NUL-terminated: use *len. */
+const char *mt_tl_schema_embedded(const char *name, size_t *len);
+/* Frees a schema; NULL is allowed. No codec call may be running on it. */
+void mt_tl_schema_free(struct mt_tl_schema *s);
+/* Layer from a "// LAYER N" comment (the last one seen), 0 if none. */
+int mt_tl_schema_layer(const struct mt_tl_schema *s);
+/* Number of live constructors (functions == 0) or functions (functions != 0). */
+size_t mt_tl_schema_count(const struct mt_tl_schema *s, int functions);
+/* Find a constructor or function by name / by id: 0 and *info filled, or
+ * MT_E_TL_CTOR if the schema has none. */
+int mt_tl_schema_find(const struct mt_tl_schema *s, const char *name,
+                      struct mt_tl_combinator_info *info);
+int mt_tl_schema_find_id(const struct mt_tl_schema *s, uint32_t id,
+                         struct mt_tl_combinator_info *info);
+/* Result type of a function as declared ("messages.Messages", "X" for the
+ * generic wrappers), NULL if name is not a function of s. */
+const char *mt_tl_result_type(const struct mt_tl_schema *s, const char *method);
+/* Result type of a serialized call, looking through generic wrappers
+ * (invokeWithLayer(initConnection(help.getConfig)) -> "Config"): the type to
+ * pass to mt_tl_decode_json for the rpc_result body. Writes a NUL-terminated
+ * name into out; 0, MT_E_TL_CTOR/SHORT/VALUE, or MT_E_OVERFLOW (cap). */
+int mt_tl_call_result_type(const struct mt_tl_schema *s, const uint8_t *call, size_t len,
+                           char *out, size_t cap, struct mt_tl_error *err);
+
+/* Encode JSON text (a boxed object or function call, see docs/tl.md: {"_":
+ * "name", field: value...}; flags are computed from the fields present) and
+ * append the bytes to w. 0, MT_E_TL_INPUT (bad JSON, unknown name, wrong
+ * type, missing field) or MT_E_OVERFLOW (w full); on error w->pos is where
+ * the failing value began and nothing after it is meaningful. */
+int mt_tl_encode_json(const struct mt_tl_schema *s, const char *json, size_t len,
+                      struct mt_tl_writer *w, struct mt_tl_error *err);
+/* Same from a jansson value (not modified, not stolen). */
+int mt_tl_encode_jv(const struct mt_tl_schema *s, const struct json_t *v,
+                    struct mt_tl_writer *w, struct mt_tl_error *err);
+/* Encode TL text: `name field:value ...`, nested constructors in
+ * parentheses, vectors in [ ], strings in double quotes (see docs/tl.md).
+ * Errors as mt_tl_encode_json; parse errors give the text offset. */
+int mt_tl_encode_text(const struct mt_tl_schema *s, const char *text, size_t len,
+                      struct mt_tl_writer *w, struct mt_tl_error *err);
+/* Decode one value of type `type` ("Object" or NULL for any boxed object,
+ * or e.g. "Vector<User>", "%Message") from r into a new jansson value (the
+ * caller json_decref()s it). r advances past the value. NULL on error, with
+ * r's sticky error set and err naming the constructor, field and offset
+ * (MT_E_TL_SHORT, MT_E_TL_CTOR, MT_E_TL_VALUE, MT_E_RANGE for the depth and
+ * size limits, MT_E_TL_INPUT for an unknown type name). */
+struct json_t *mt_tl_decode_json(const struct mt_tl_schema *s, struct mt_tl_reader *r,
+                                 const char *type, struct mt_tl_error *err);
+
 #ifdef __cplusplus
 }
 #endif
