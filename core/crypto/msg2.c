@@ -38,7 +38,7 @@ static void msg_key_batch(struct msg_scratch *s, size_t m, int x)
         struct mt_sha256_job *j = &s->sj[k];
         j->part[0] = (struct mt_span){ s->auth[k] + 88 + x, 32 };
         j->part[1] = (struct mt_span){ s->data[k], s->len[k] };
-        j->part[2] = (struct mt_span){ NULL, 0 };
+        j->part[2] = (struct mt_span){ s->auth[k], 0 };   /* unused; non-NULL for memcpy */
         j->out = s->large[k];
     }
     mt_sha256_batch(s->sj, m);
@@ -52,11 +52,11 @@ static void kdf_batch(struct msg_scratch *s, size_t m, int x)
         struct mt_sha256_job *a = &s->sj[2 * k], *b = &s->sj[2 * k + 1];
         a->part[0] = (struct mt_span){ s->msg_key[k], 16 };
         a->part[1] = (struct mt_span){ s->auth[k] + x, 36 };
-        a->part[2] = (struct mt_span){ NULL, 0 };
+        a->part[2] = (struct mt_span){ s->auth[k], 0 };   /* unused; non-NULL for memcpy */
         a->out = s->ha[k];
         b->part[0] = (struct mt_span){ s->auth[k] + 40 + x, 36 };
         b->part[1] = (struct mt_span){ s->msg_key[k], 16 };
-        b->part[2] = (struct mt_span){ NULL, 0 };
+        b->part[2] = (struct mt_span){ s->auth[k], 0 };
         b->out = s->hb[k];
     }
     mt_sha256_batch(s->sj, 2 * m);
