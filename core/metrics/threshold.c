@@ -31,6 +31,8 @@ static int parse_percentile(const char *s, size_t n, double *pct)
         v = strtod(buf, NULL);
     } else if (!strcmp(buf, "100")) {
         v = 100;
+    } else if (strncmp(buf, "99", 2)) {
+        return MT_E_INVAL; /* p1000, p500: not a percentile */
     } else {
         /* p999 = 99.9, p9999 = 99.99: the digits after the first two are decimals */
         char tmp[24];
