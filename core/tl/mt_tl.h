@@ -67,22 +67,25 @@ static inline int mt_tl_raw(struct mt_tl_reader *r, void *out, size_t n)
     return 0;
 }
 /* bytes / string: borrows a view into the buffer; checks the 4-byte padding
- * is present (its content is not checked: clients send garbage there). */
+ * is present (its content is not checked: clients send garbage there).
+ * A truncated value reports the offset where the bytes field starts. */
 static inline const uint8_t *mt_tl_bytes(struct mt_tl_reader *r, size_t *n)
 {
+    size_t start = r->pos;
+    int had_err = r->err;
     const uint8_t *h = mt_tl_take(r, 1);
-    size_t len, hdr;
+    const uint8_t *q = NULL;
+    size_t len = 0, hdr = 1;
     *n = 0;
     if (!h) return NULL;
-    if (*h < 254) { len = *h; hdr = 1; }
+    if (*h < 254) { len = *h; }
     else if (*h == 254) {
         const uint8_t *l = mt_tl_take(r, 3);
-        if (!l) return NULL;
-        len = (size_t)l[0] | (size_t)l[1] << 8 | (size_t)l[2] << 16; hdr = 4;
+        if (l) len = (size_t)l[0] | (size_t)l[1] << 8 | (size_t)l[2] << 16;
+        hdr = 4;
     } else { r->pos--; mt_tl_fail(r, MT_E_TL_VALUE); return NULL; }
-    size_t pad = (4 - ((hdr + len) & 3)) & 3;
-    const uint8_t *q = mt_tl_take(r, len + pad);
-    if (!q) return NULL;
+    if (!r->err) q = mt_tl_take(r, len + ((4 - ((hdr + len) & 3)) & 3));
+    if (!q) { if (!had_err) r->err_pos = start; return NULL; }
     *n = len;
     return q;
 }
@@ -105,7 +108,11 @@ static inline uint32_t mt_tl_vector(struct mt_tl_reader *r, size_t min_elem)
     uint32_t id = mt_tl_u32(r);
     if (!r->err && id != MT_TL_VECTOR) { r->pos -= 4; mt_tl_fail(r, MT_E_TL_CTOR); return 0; }
     uint32_t cnt = mt_tl_u32(r);
-    if (!r->err && min_elem && cnt > (r->len - r->pos) / min_elem) { mt_tl_fail(r, MT_E_TL_VALUE); return 0; }
+    if (!r->err && min_elem && cnt > (r->len - r->pos) / min_elem) {
+        r->pos -= 4;                 /* the error points at the count */
+        mt_tl_fail(r, MT_E_TL_VALUE);
+        return 0;
+    }
     return r->err ? 0 : cnt;
 }
 
