@@ -115,6 +115,14 @@ static void build_table(struct mt_crypto_impl *t, enum mt_cpu_tier tier)
         t->sha256_blocks = mt_sha256_blocks_shani; t->sha256_v = mt_sha256_v_shani;
         t->sha256_mb = mt_sha256_x2_shani; t->sha256_mb_width = 2; t->sha256_mb_min = 2;
     }
+    if (tier == MT_TIER_AESNI) return;
+    t->ige_batch_name = "vaes256";
+    t->ige_encrypt_batch = mt_ige_encrypt_batch_vaes256;
+    t->ige_decrypt_batch = mt_ige_decrypt_batch_vaes256;
+    if (tier == MT_TIER_AVX2) return;
+    t->ige_batch_name = "vaes512";
+    t->ige_encrypt_batch = mt_ige_encrypt_batch_vaes512;
+    t->ige_decrypt_batch = mt_ige_decrypt_batch_vaes512;
 }
 
 static void apply_tier(enum mt_cpu_tier tier)

@@ -134,7 +134,8 @@ AESNI static void expand_lanes_xmm(struct mt_ige_lanes *st, const size_t *lanes,
             enc_to_dec(rk, dk);
             src = dk;
         }
-        for (int r = 0; r < 15; r++) _mm_store_si128((__m128i *)mt_ige_lane_rk(st, l, r), src[r]);
+        uint8_t *dst = mt_ige_lane_rk(st, l, 0);
+        for (int r = 0; r < 15; r++) _mm_store_si128((__m128i *)(dst + r * mt_ige_rk_stride(st)), src[r]);
     }
 }
 
@@ -155,10 +156,12 @@ AESNI static void kernel_xmm(struct mt_ige_lanes *st, size_t nblocks)
             s[l] = _mm_xor_si128(_mm_xor_si128(x[l], dec ? pp[l] : cp[l]), rk[l * 15]);
         }
         if (dec) {
+#pragma GCC unroll 13
             for (int r = 1; r < 14; r++)
                 for (int l = 0; l < XL; l++) s[l] = _mm_aesdec_si128(s[l], rk[l * 15 + r]);
             for (int l = 0; l < XL; l++) s[l] = _mm_aesdeclast_si128(s[l], rk[l * 15 + 14]);
         } else {
+#pragma GCC unroll 13
             for (int r = 1; r < 14; r++)
                 for (int l = 0; l < XL; l++) s[l] = _mm_aesenc_si128(s[l], rk[l * 15 + r]);
             for (int l = 0; l < XL; l++) s[l] = _mm_aesenclast_si128(s[l], rk[l * 15 + 14]);

@@ -1,4 +1,6 @@
 /* The lane scheduler of the batch IGE kernels (see ige_batch.h). */
+#include <string.h>
+
 #include "core/crypto/ige_batch.h"
 
 static void lane_idle(struct mt_ige_lanes *st, size_t l)
@@ -83,5 +85,5 @@ void mt_ige_batch_run(struct mt_ige_job *jobs, size_t n, size_t lanes, size_t wi
         }
         busy = refill(&st, jobs, n, &next, expand);
     }
-    mt_wipe(st.rk, sizeof st.rk);
+    explicit_bzero(st.rk, lanes * 15 * 16); /* the used part of the key area */
 }

@@ -34,11 +34,13 @@ typedef void (*mt_ige_kernel_fn)(struct mt_ige_lanes *st, size_t nblocks);
  * schedule, per st->decrypt) of the jobs now in lanes[0..count). */
 typedef void (*mt_ige_expand_fn)(struct mt_ige_lanes *st, const size_t *lanes, size_t count);
 
+/* Round key `round` of `lane`: rk0 + round * mt_ige_rk_stride(st). */
 static inline uint8_t *mt_ige_lane_rk(struct mt_ige_lanes *st, size_t lane, int round)
 {
     size_t g = lane / st->width, w = lane % st->width;
     return st->rk + ((g * 15 + (size_t)round) * st->width + w) * 16;
 }
+static inline size_t mt_ige_rk_stride(const struct mt_ige_lanes *st) { return st->width * 16; }
 
 /* Drive the lanes through all jobs. Messages left running alone at the end
  * (the queue empty, few lanes busy) finish on the single-stream path, which

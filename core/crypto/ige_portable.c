@@ -2,6 +2,7 @@
  * and the portable tier (table AES, no AES-NI: it is the slow baseline). */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/aes.h>
+#include <string.h>
 
 #include "core/crypto/crypto_impl.h"
 
@@ -11,7 +12,7 @@ void mt_ige_encrypt_portable(const uint8_t key[32], uint8_t iv[32], const uint8_
     AES_KEY k;
     AES_set_encrypt_key(key, 256, &k);
     AES_ige_encrypt(in, out, len, &k, iv, AES_ENCRYPT);
-    mt_wipe(&k, sizeof k);
+    explicit_bzero(&k, sizeof k);
 }
 
 void mt_ige_decrypt_portable(const uint8_t key[32], uint8_t iv[32], const uint8_t *in,
@@ -20,7 +21,7 @@ void mt_ige_decrypt_portable(const uint8_t key[32], uint8_t iv[32], const uint8_
     AES_KEY k;
     AES_set_decrypt_key(key, 256, &k);
     AES_ige_encrypt(in, out, len, &k, iv, AES_DECRYPT);
-    mt_wipe(&k, sizeof k);
+    explicit_bzero(&k, sizeof k);
 }
 
 void mt_ige_encrypt_batch_serial(struct mt_ige_job *jobs, size_t n)
@@ -44,5 +45,5 @@ void mt_ctr_stream_portable(const uint8_t key[32], uint8_t ctr[16], uint8_t *out
         AES_encrypt(ctr, out + off, &k);
         for (int i = 15; i >= 0 && ++ctr[i] == 0; i--) {}
     }
-    mt_wipe(&k, sizeof k);
+    explicit_bzero(&k, sizeof k);
 }

@@ -1,0 +1,254 @@
+/* Batch AES-256-IGE with VAES: 16 messages on ymm (2 per register) and 32
+ * on zmm (4 per register), 8 registers in flight. IGE is serial within a
+ * message, so the parallelism comes only from independent messages; blocks
+ * are gathered from / scattered to each message with 128-bit inserts and
+ * extracts. zmm key schedules are expanded 4 keys at a time (vpshufb +
+ * vaesenclast stand in for aeskeygenassist, which has no wide form). */
+#include <immintrin.h>
+#include <string.h>
+
+#include "core/crypto/ige_batch.h"
+
+#define VAES256 __attribute__((target("avx2,vaes,aes")))
+#define VAES512 __attribute__((target("avx512f,avx512bw,avx512vl,vaes,aes")))
+#define INLINE inline __attribute__((always_inline))
+
+/* ---- ymm: 2 lanes per register, 16 lanes ------------------------------- */
+
+static void expand_lanes_scalar(struct mt_ige_lanes *st, const size_t *lanes, size_t count)
+{
+    uint8_t enc[15 * 16] __attribute__((aligned(16))), dec[15 * 16] __attribute__((aligned(16)));
+    for (size_t i = 0; i < count; i++) {
+        size_t l = lanes[i];
+        mt_aes256_expand_enc_aesni(st->job[l]->key, enc);
+        const uint8_t *src = enc;
+        if (st->decrypt) {
+            mt_aes256_expand_dec_aesni(enc, dec);
+            src = dec;
+        }
+        uint8_t *dst = mt_ige_lane_rk(st, l, 0);
+        for (int r = 0; r < 15; r++) memcpy(dst + r * mt_ige_rk_stride(st), src + 16 * r, 16);
+    }
+    explicit_bzero(enc, sizeof enc);
+    explicit_bzero(dec, sizeof dec);
+}
+
+VAES256 static INLINE __m256i gather2(const uint8_t *const *p)
+{
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p[0])),
+                                   _mm_loadu_si128((const __m128i *)p[1]), 1);
+}
+
+VAES256 static INLINE void scatter2(uint8_t *const *p, __m256i v)
+{
+    _mm_storeu_si128((__m128i *)p[0], _mm256_castsi256_si128(v));
+    _mm_storeu_si128((__m128i *)p[1], _mm256_extracti128_si256(v, 1));
+}
+
+#define YR 8
+VAES256 static INLINE void kernel_ymm(struct mt_ige_lanes *st, size_t nblocks, const int dec)
+{
+    __m256i cp[YR], pp[YR], s[YR];
+    const __m256i *rk = (const __m256i *)st->rk;   /* [reg][round] */
+    for (int g = 0; g < YR; g++) {
+        cp[g] = _mm256_load_si256((const __m256i *)st->cprev[2 * g]);
+        pp[g] = _mm256_load_si256((const __m256i *)st->pprev[2 * g]);
+    }
+    for (size_t b = 0; b < nblocks; b++) {
+        __m256i x[YR];
+        for (int g = 0; g < YR; g++) {
+            x[g] = gather2(&st->in[2 * g]);
+            s[g] = _mm256_xor_si256(_mm256_xor_si256(x[g], dec ? pp[g] : cp[g]), rk[g * 15]);
+        }
+#pragma GCC unroll 13
+        for (int r = 1; r < 14; r++)
+            for (int g = 0; g < YR; g++)
+                s[g] = dec ? _mm256_aesdec_epi128(s[g], rk[g * 15 + r])
+                           : _mm256_aesenc_epi128(s[g], rk[g * 15 + r]);
+        for (int g = 0; g < YR; g++) {
+            s[g] = dec ? _mm256_aesdeclast_epi128(s[g], rk[g * 15 + 14])
+                       : _mm256_aesenclast_epi128(s[g], rk[g * 15 + 14]);
+            __m256i o = _mm256_xor_si256(s[g], dec ? cp[g] : pp[g]);
+            scatter2(&st->out[2 * g], o);
+            cp[g] = dec ? x[g] : o;
+            pp[g] = dec ? o : x[g];
+        }
+        for (int l = 0; l < 2 * YR; l++) {
+            st->in[l] += st->step[l];
+            st->out[l] += st->step[l];
+        }
+    }
+    for (int g = 0; g < YR; g++) {
+        _mm256_store_si256((__m256i *)st->cprev[2 * g], cp[g]);
+        _mm256_store_si256((__m256i *)st->pprev[2 * g], pp[g]);
+    }
+}
+
+VAES256 static void kernel_ymm_enc(struct mt_ige_lanes *st, size_t nb) { kernel_ymm(st, nb, 0); }
+VAES256 static void kernel_ymm_dec(struct mt_ige_lanes *st, size_t nb) { kernel_ymm(st, nb, 1); }
+
+void mt_ige_encrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n)
+{
+    mt_ige_batch_run(jobs, n, 2 * YR, 2, 0, kernel_ymm_enc, expand_lanes_scalar);
+}
+
+void mt_ige_decrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n)
+{
+    mt_ige_batch_run(jobs, n, 2 * YR, 2, 1, kernel_ymm_dec, expand_lanes_scalar);
+}
+
+/* ---- zmm: 4 lanes per register, 32 lanes ------------------------------- */
+
+VAES512 static INLINE __m512i gather4(const uint8_t *const *p)
+{
+    __m512i v = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)p[0]));
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)p[1]), 1);
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)p[2]), 2);
+    return _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)p[3]), 3);
+}
+
+/* k ^ (k << 32) ^ (k << 64) ^ (k << 96) ^ t, per 128-bit lane */
+VAES512 static INLINE __m512i key_mix4(__m512i k, __m512i t)
+{
+    __m512i a = _mm512_ternarylogic_epi32(k, _mm512_bslli_epi128(k, 4), _mm512_bslli_epi128(k, 8), 0x96);
+    return _mm512_ternarylogic_epi32(a, _mm512_bslli_epi128(k, 12), t, 0x96);
+}
+
+/* Four AES-256 key schedules at once. aeskeygenassist's SubWord(RotWord(w3))
+ * ^ rcon is vaesenclast of w3 rotated and broadcast to all four columns
+ * (ShiftRows then moves nothing) with rcon as the round key. */
+VAES512 static void expand4(const uint8_t *const key[4], __m512i rk[15])
+{
+    const __m512i rot_bcast = _mm512_set1_epi32(0x0c0f0e0d);   /* bytes 13,14,15,12 */
+    const __m512i bcast = _mm512_set1_epi32(0x0f0e0d0c);       /* bytes 12..15 */
+    static const uint8_t rcon[7] = { 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40 };
+    const uint8_t *lo[4] = { key[0], key[1], key[2], key[3] };
+    const uint8_t *hi[4] = { key[0] + 16, key[1] + 16, key[2] + 16, key[3] + 16 };
+    rk[0] = gather4(lo);
+    rk[1] = gather4(hi);
+    for (int i = 2; i < 15; i++) {
+        __m512i t = (i & 1)
+            ? _mm512_aesenclast_epi128(_mm512_shuffle_epi8(rk[i - 1], bcast), _mm512_setzero_si512())
+            : _mm512_aesenclast_epi128(_mm512_shuffle_epi8(rk[i - 1], rot_bcast),
+                                       _mm512_set1_epi32(rcon[i / 2 - 1]));
+        rk[i] = key_mix4(rk[i - 2], t);
+    }
+}
+
+VAES512 static void expand_lanes_zmm(struct mt_ige_lanes *st, const size_t *lanes, size_t count)
+{
+    for (size_t i = 0; i < count; i += 4) {
+        size_t k = count - i < 4 ? count - i : 4;
+        const uint8_t *keys[4];
+        for (size_t j = 0; j < 4; j++) keys[j] = st->job[lanes[i + (j < k ? j : 0)]]->key;
+        __m512i rk[15];
+        expand4(keys, rk);
+        uint8_t tmp[15][64] __attribute__((aligned(64)));
+        for (int r = 0; r < 15; r++) _mm512_store_si512(tmp[r], rk[r]);
+        for (size_t j = 0; j < k; j++) {
+            uint8_t *dst = mt_ige_lane_rk(st, lanes[i + j], 0);
+            const size_t stride = mt_ige_rk_stride(st);
+            if (!st->decrypt) {
+                for (int r = 0; r < 15; r++) memcpy(dst + r * stride, tmp[r] + 16 * j, 16);
+                continue;
+            }
+            /* equivalent inverse cipher: reversed, InvMixColumns on 1..13 */
+            memcpy(dst, tmp[14] + 16 * j, 16);
+            for (int r = 1; r < 14; r++) {
+                __m128i v = _mm_load_si128((const __m128i *)(tmp[14 - r] + 16 * j));
+                _mm_storeu_si128((__m128i *)(dst + r * stride), _mm_aesimc_si128(v));
+            }
+            memcpy(dst + 14 * stride, tmp[0] + 16 * j, 16);
+        }
+        explicit_bzero(tmp, sizeof tmp);
+    }
+}
+
+/* R registers (4R lanes). Within one call every busy lane has at least
+ * nblocks blocks left, so all lanes address block b at base + 16b; idle
+ * lanes read a busy lane's input and skip their stores. */
+VAES512 static INLINE void kernel_zmm(struct mt_ige_lanes *st, size_t nblocks, const int dec,
+                                      const int R)
+{
+    __m512i cp[8], pp[8], s[8];
+    const uint8_t *in[32];
+    uint8_t *out[32];
+    uint32_t busy = 0;
+    const __m512i *rk = (const __m512i *)st->rk;   /* [reg][round] */
+    size_t any = 0;
+    for (int l = 0; l < 4 * R; l++)
+        if (st->step[l]) any = (size_t)l;
+    for (int l = 0; l < 4 * R; l++) {
+        in[l] = st->step[l] ? st->in[l] : st->in[any];
+        out[l] = st->out[l];
+        busy |= (uint32_t)(st->step[l] != 0) << l;
+    }
+    for (int g = 0; g < R; g++) {
+        cp[g] = _mm512_load_si512(st->cprev[4 * g]);
+        pp[g] = _mm512_load_si512(st->pprev[4 * g]);
+    }
+    uint8_t spill[8][64] __attribute__((aligned(64)));
+    for (size_t o = 0; o < 16 * nblocks; o += 16) {
+        __m512i x[8];
+#pragma GCC unroll 8
+        for (int g = 0; g < R; g++) {
+            const uint8_t *const *p = &in[4 * g];
+            x[g] = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)(p[0] + o)));
+            x[g] = _mm512_inserti32x4(x[g], _mm_loadu_si128((const __m128i *)(p[1] + o)), 1);
+            x[g] = _mm512_inserti32x4(x[g], _mm_loadu_si128((const __m128i *)(p[2] + o)), 2);
+            x[g] = _mm512_inserti32x4(x[g], _mm_loadu_si128((const __m128i *)(p[3] + o)), 3);
+            s[g] = _mm512_ternarylogic_epi32(x[g], dec ? pp[g] : cp[g], rk[g * 15], 0x96);
+        }
+#pragma GCC unroll 13
+        for (int r = 1; r < 14; r++) {
+#pragma GCC unroll 8
+            for (int g = 0; g < R; g++)
+                s[g] = dec ? _mm512_aesdec_epi128(s[g], rk[g * 15 + r])
+                           : _mm512_aesenc_epi128(s[g], rk[g * 15 + r]);
+        }
+#pragma GCC unroll 8
+        for (int g = 0; g < R; g++) {
+            s[g] = dec ? _mm512_aesdeclast_epi128(s[g], rk[g * 15 + 14])
+                       : _mm512_aesenclast_epi128(s[g], rk[g * 15 + 14]);
+            __m512i v = _mm512_xor_si512(s[g], dec ? cp[g] : pp[g]);
+            cp[g] = dec ? x[g] : v;
+            pp[g] = dec ? v : x[g];
+            /* scatter through memory: one wide store and four 16-byte
+             * copies keep the shuffle port free for the gathers */
+            _mm512_store_si512(spill[g], v);
+            uint8_t *const *q = &out[4 * g];
+            const uint32_t bz = busy >> (4 * g);
+            for (int j = 0; j < 4; j++)
+                if (bz >> j & 1)
+                    _mm_storeu_si128((__m128i *)(q[j] + o), _mm_load_si128((const __m128i *)(spill[g] + 16 * j)));
+        }
+    }
+    for (int l = 0; l < 4 * R; l++) {
+        st->in[l] += st->step[l] * nblocks;
+        st->out[l] += st->step[l] * nblocks;
+    }
+    for (int g = 0; g < R; g++) {
+        _mm512_store_si512(st->cprev[4 * g], cp[g]);
+        _mm512_store_si512(st->pprev[4 * g], pp[g]);
+    }
+}
+
+VAES512 static void zmm_enc8(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 0, 2); }
+VAES512 static void zmm_dec8(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 1, 2); }
+VAES512 static void zmm_enc16(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 0, 4); }
+VAES512 static void zmm_dec16(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 1, 4); }
+VAES512 static void zmm_enc32(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 0, 8); }
+VAES512 static void zmm_dec32(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 1, 8); }
+
+/* As many lanes as the batch fills (8, 16 or 32): idle lanes cost as much
+ * as busy ones. */
+static void run_zmm(struct mt_ige_job *jobs, size_t n, int dec)
+{
+    static const mt_ige_kernel_fn k[2][3] = { { zmm_enc8, zmm_enc16, zmm_enc32 },
+                                              { zmm_dec8, zmm_dec16, zmm_dec32 } };
+    int w = n <= 8 ? 0 : n <= 16 ? 1 : 2;
+    mt_ige_batch_run(jobs, n, (size_t)8 << w, 4, dec, k[dec][w], expand_lanes_zmm);
+}
+
+void mt_ige_encrypt_batch_vaes512(struct mt_ige_job *jobs, size_t n) { run_zmm(jobs, n, 0); }
+void mt_ige_decrypt_batch_vaes512(struct mt_ige_job *jobs, size_t n) { run_zmm(jobs, n, 1); }
