@@ -158,6 +158,9 @@ int mt_buf_append(struct mt_buf *b, const void *data, size_t n);
 /* Up to max iovecs covering the front bytes; returns the count. */
 int mt_buf_iov(const struct mt_buf *b, struct iovec *iov, int max);
 void mt_buf_consume(struct mt_buf *b, size_t n);
+/* Free every chunk of an empty buffer (idle connections then hold no
+ * memory); no-op when bytes are queued. */
+void mt_buf_trim(struct mt_buf *b);
 /* Read from fd into the tail (at most max bytes): MT_NET_* with *n. */
 int mt_buf_read_fd(struct mt_buf *b, int fd, size_t max, size_t *n);
 /* Copy the first n bytes out (n <= len). */
@@ -174,11 +177,13 @@ struct mt_conn_ops {
     /* Connected (status 0) or the connect failed / timed out (MT_E_CONNECT,
      * MT_E_TIMEOUT; errno in conn->sys_errno). */
     void (*on_connect)(struct mt_conn *c, int status);
-    /* Readable: call mt_conn_read() until it returns MT_NET_AGAIN. */
+    /* Readable: call mt_conn_read() until it returns MT_NET_AGAIN. When it
+     * returns MT_NET_CLOSED or MT_NET_ERROR the callee decides: usually
+     * mt_conn_close() (on_close is not called for that). */
     void (*on_readable)(struct mt_conn *c);
-    /* Closed by the peer or by an error (MT_E_CLOSED, MT_E_IO, MT_E_LIMIT
-     * when out is full...). The fd is already closed; the conn may be freed
-     * or reused here. */
+    /* The loop itself found the connection dead (a write failed: MT_E_IO,
+     * errno in sys_errno; or an error event while reads are paused). The fd
+     * is already closed; the conn may be freed or reused here. */
     void (*on_close)(struct mt_conn *c, int reason);
     /* Optional: output drained below the low-water mark (reads resumed). */
     void (*on_drain)(struct mt_conn *c);
@@ -194,7 +199,7 @@ struct mt_conn {
     size_t out_hwm;           /* backpressure threshold (bytes) */
     struct mt_buf out;
     struct mt_timer connect_timer;
-    struct mt_conn *flush_next;
+    struct mt_conn *flush_next, *flush_prev;  /* the loop's flush list */
 };
 /* Set up (no fd yet). out_cap bounds conn->out; out_hwm = 0 picks out_cap/2. */
 void mt_conn_init(struct mt_conn *c, struct mt_loop *loop, const struct mt_conn_ops *ops,
