@@ -100,6 +100,72 @@ void run_decrypt(benchmark::State &st, Path path, size_t batch)
     st.SetLabel(mt_crypto_tier_name(mt_crypto_tier()));
 }
 
+// The three stages of a batch of 16, alone, to see where the time goes:
+// msg_key hashes (32-byte auth_key slice + padded plaintext), the 32 KDF
+// hashes (52 bytes each), and the IGE batch over the padded plaintexts.
+enum class Stage { msg_key, kdf, ige };
+
+void run_stage(benchmark::State &st, Path path, Stage stage)
+{
+    mtbench::Tier t(st, tier_of(path));
+    if (!t.ok()) return;
+    constexpr size_t n = 16;
+    size_t plain = static_cast<size_t>(st.range(0));
+    size_t padded = plain + 12 + (16 - (plain + 12) % 16) % 16;
+    std::vector<uint8_t> ak(256), data(n * padded), out(2 * n * 32), keys(n * 64);
+    mtbench::fill(ak.data(), ak.size(), 1);
+    mtbench::fill(data.data(), data.size(), 2);
+    mtbench::fill(keys.data(), keys.size(), 3);
+    mt_sha256_job sj[2 * n];
+    mt_ige_job ij[n];
+    for (size_t i = 0; i < 2 * n; i++) {
+        sj[i] = {};
+        sj[i].out = &out[i * 32];
+        if (stage == Stage::msg_key && i < n) {
+            sj[i].part[0] = {&ak[88], 32};
+            sj[i].part[1] = {&data[i * padded], padded};
+        } else if (i % 2 == 0) {
+            sj[i].part[0] = {&keys[i / 2 * 64], 16};
+            sj[i].part[1] = {&ak[0], 36};
+        } else {
+            sj[i].part[0] = {&ak[40], 36};
+            sj[i].part[1] = {&keys[i / 2 * 64], 16};
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        ij[i] = {&keys[i * 64], &keys[i * 64 + 32], &data[i * padded], &data[i * padded], padded};
+    for (auto _ : st) {
+        if (stage == Stage::msg_key)
+            mt_sha256_batch(sj, n);
+        else if (stage == Stage::kdf)
+            mt_sha256_batch(sj, 2 * n);
+        else
+            mt_ige256_encrypt_batch(ij, n);
+        benchmark::DoNotOptimize(out.data());
+        benchmark::DoNotOptimize(data.data());
+    }
+    mtbench::set_rates(st, plain * n, n);
+    st.SetLabel(mt_crypto_tier_name(mt_crypto_tier()));
+}
+
+const int registered_stages = [] {
+    static const struct { const char *name; Path path; Stage stage; } regs[] = {
+        {"msg_stage16_msgkey/openssl", Path::openssl, Stage::msg_key},
+        {"msg_stage16_msgkey/best", Path::best, Stage::msg_key},
+        {"msg_stage16_kdf/openssl", Path::openssl, Stage::kdf},
+        {"msg_stage16_kdf/best", Path::best, Stage::kdf},
+        {"msg_stage16_ige/openssl", Path::openssl, Stage::ige},
+        {"msg_stage16_ige/best", Path::best, Stage::ige},
+    };
+    for (const auto &r : regs) {
+        auto *b = benchmark::RegisterBenchmark(r.name, [&r](benchmark::State &st) {
+            run_stage(st, r.path, r.stage);
+        });
+        b->Arg(64)->Arg(1024);
+    }
+    return 0;
+}();
+
 struct Reg {
     const char *name;
     bool decrypt;

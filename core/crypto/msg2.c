@@ -9,10 +9,15 @@
 
 #define MT_MSG_CHUNK 32
 
+/* Key material of one message, contiguous so that one wipe clears a chunk. */
+struct msg_secret {
+    uint8_t ha[32], hb[32];                     /* sha256_a, sha256_b */
+    uint8_t key[32], iv[32];                    /* aes_key, aes_iv */
+};
+
 struct msg_scratch {
     uint8_t large[MT_MSG_CHUNK][32];            /* msg_key_large */
-    uint8_t ha[MT_MSG_CHUNK][32], hb[MT_MSG_CHUNK][32];
-    uint8_t key[MT_MSG_CHUNK][32], iv[MT_MSG_CHUNK][32];
+    struct msg_secret sec[MT_MSG_CHUNK];
     const uint8_t *auth[MT_MSG_CHUNK];          /* auth_key bytes */
     const uint8_t *msg_key[MT_MSG_CHUNK];       /* 16 bytes inside the message */
     uint8_t *data[MT_MSG_CHUNK];                /* encrypted_data / plaintext */
@@ -22,13 +27,11 @@ struct msg_scratch {
     struct mt_ige_job ij[MT_MSG_CHUNK];
 };
 
-/* Only the m entries used: a single message must not pay for 32. */
+/* Only the m entries used: a single message must not pay for 32.
+ * explicit_bzero (not mt_wipe's byte loop): this runs for every message. */
 static void scratch_wipe(struct msg_scratch *s, size_t m)
 {
-    mt_wipe(s->ha, 32 * m);
-    mt_wipe(s->hb, 32 * m);
-    mt_wipe(s->key, 32 * m);
-    mt_wipe(s->iv, 32 * m);
+    explicit_bzero(s->sec, m * sizeof s->sec[0]);
 }
 
 /* msg_key_large of m messages: SHA256(auth_key[88+x, 32) + plaintext). */
@@ -53,28 +56,29 @@ static void kdf_batch(struct msg_scratch *s, size_t m, int x)
         a->part[0] = (struct mt_span){ s->msg_key[k], 16 };
         a->part[1] = (struct mt_span){ s->auth[k] + x, 36 };
         a->part[2] = (struct mt_span){ s->auth[k], 0 };   /* unused; non-NULL for memcpy */
-        a->out = s->ha[k];
+        a->out = s->sec[k].ha;
         b->part[0] = (struct mt_span){ s->auth[k] + 40 + x, 36 };
         b->part[1] = (struct mt_span){ s->msg_key[k], 16 };
         b->part[2] = (struct mt_span){ s->auth[k], 0 };
-        b->out = s->hb[k];
+        b->out = s->sec[k].hb;
     }
     mt_sha256_batch(s->sj, 2 * m);
     for (size_t k = 0; k < m; k++) {
-        const uint8_t *a = s->ha[k], *b = s->hb[k];
-        memcpy(s->key[k], a, 8);
-        memcpy(s->key[k] + 8, b + 8, 16);
-        memcpy(s->key[k] + 24, a + 24, 8);
-        memcpy(s->iv[k], b, 8);
-        memcpy(s->iv[k] + 8, a + 8, 16);
-        memcpy(s->iv[k] + 24, b + 24, 8);
+        struct msg_secret *c = &s->sec[k];
+        memcpy(c->key, c->ha, 8);
+        memcpy(c->key + 8, c->hb + 8, 16);
+        memcpy(c->key + 24, c->ha + 24, 8);
+        memcpy(c->iv, c->hb, 8);
+        memcpy(c->iv + 8, c->ha + 8, 16);
+        memcpy(c->iv + 24, c->hb + 24, 8);
     }
 }
 
 static int ige_batch(struct msg_scratch *s, size_t m, int encrypt)
 {
     for (size_t k = 0; k < m; k++)
-        s->ij[k] = (struct mt_ige_job){ s->key[k], s->iv[k], s->data[k], s->data[k], s->len[k] };
+        s->ij[k] = (struct mt_ige_job){ s->sec[k].key, s->sec[k].iv, s->data[k], s->data[k],
+                                        s->len[k] };
     return encrypt ? mt_ige256_encrypt_batch(s->ij, m) : mt_ige256_decrypt_batch(s->ij, m);
 }
 
