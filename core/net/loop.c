@@ -143,6 +143,8 @@ int mt_loop_run_once(struct mt_loop *loop, int timeout_ms)
     uint64_t fired = loop->stats.timers_fired;
     mt_timers_run(loop);
     ran += (int)(loop->stats.timers_fired - fired);
+    if (loop->before_flush)
+        loop->before_flush(loop, loop->before_flush_ud);
     mt_conns_flush_all(loop);
     return ran;
 }
@@ -163,6 +165,12 @@ void mt_loop_stop(struct mt_loop *loop)
     uint64_t one = 1;
     if (write(loop->wakefd, &one, sizeof one) < 0 && errno != EAGAIN)
         mt_log(MT_LOG_WARN, "net: eventfd write: %s", strerror(errno));
+}
+
+void mt_loop_set_before_flush(struct mt_loop *loop, mt_loop_hook fn, void *ud)
+{
+    loop->before_flush = fn;
+    loop->before_flush_ud = ud;
 }
 
 bool mt_loop_stopping(const struct mt_loop *loop)

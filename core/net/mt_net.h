@@ -106,6 +106,12 @@ int mt_loop_run_once(struct mt_loop *loop, int timeout_ms);
 /* Iterate until mt_loop_stop(). */
 int mt_loop_run(struct mt_loop *loop);
 void mt_loop_stop(struct mt_loop *loop);           /* any thread; wakes the loop */
+/* A hook run once per iteration after the I/O callbacks and timers and
+ * before the output flush: where a worker batch-decrypts what its
+ * connections received and batch-encrypts what they will send, so that all
+ * of it leaves in this iteration's writev calls. NULL removes it. */
+typedef void (*mt_loop_hook)(struct mt_loop *loop, void *ud);
+void mt_loop_set_before_flush(struct mt_loop *loop, mt_loop_hook fn, void *ud);
 bool mt_loop_stopping(const struct mt_loop *loop);
 mt_ns mt_loop_now(const struct mt_loop *loop);     /* clock cached per iteration */
 void mt_loop_update_time(struct mt_loop *loop);

@@ -24,6 +24,8 @@ struct mt_loop {
     size_t nheap, heapcap;
     uint64_t timer_order;
     struct mt_conn *flush_head;     /* connections with output queued */
+    mt_loop_hook before_flush;      /* mt_loop_set_before_flush */
+    void *before_flush_ud;
     atomic_bool stop;
     mt_ns now;
     struct mt_loop_stats stats;
