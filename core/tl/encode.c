@@ -199,18 +199,24 @@ static int enc_fields(struct enc *e, const struct mt_tl_comb *c, const json_t *o
     const struct mt_tl_comb *saved_c = e->c;
     const char *saved_f = e->field;
     e->c = c; e->field = NULL;
+    uint32_t flags[MT_TL_MAX_FLAGS] = { 0 };
     int rc = check_keys(e, c, obj);
     for (size_t i = 0; i < c->nf && !rc; i++) {
         const struct mt_tl_field *f = &c->f[i];
         const json_t *v = json_object_get(obj, f->name);
         e->field = f->name;
         if (f->is_flags) {
-            uint32_t fl = 0;
-            rc = flags_value(e, c, i, obj, &fl);
-            mt_tl_w32(e->w, fl);
+            rc = flags_value(e, c, i, obj, &flags[f->slot]);
+            mt_tl_w32(e->w, flags[f->slot]);
             if (!rc) rc = check_overflow(e);
         } else if (f->cond >= 0) {
-            if (field_present(f, v) && f->t->kind != MT_TLK_TRUE) rc = enc_value(e, f->t, v);
+            /* several fields may share one bit (codeSettings token and
+             * app_sandbox): once set, each of them must be given */
+            int set = flags[c->f[f->cond].slot] >> f->bit & 1;
+            if (set && f->t->kind != MT_TLK_TRUE) {
+                rc = field_present(f, v) ? enc_value(e, f->t, v)
+                                         : efail(e, "missing (bit %u of %s is set)", f->bit, c->f[f->cond].name);
+            }
         } else if (f->t->kind == MT_TLK_TRUE) {
             /* a plain `true` field has no bytes */
         } else if (!v) {
