@@ -451,6 +451,11 @@ void mt_prom_stop(struct mt_prom *p, double linger_s, const volatile int *stop);
 /* Render into a malloc'd NUL-terminated string (also used by tests). */
 char *mt_prom_render(const struct mt_metrics_report *total, const char *transport_label);
 
+/* Human-readable summary table of a report: one line per operation (count,
+ * rate, p50/p90/p99/p99.9/max in microseconds, errors), then the errors by
+ * class. */
+void mt_metrics_print_summary(FILE *out, const struct mt_metrics_report *r);
+
 /* ======================================================================
  * Compare and merge (mtload compare / mtload merge)
  * ====================================================================== */
