@@ -1,11 +1,16 @@
 // SHA-256: OpenSSL one-shot SHA256(), EVP with a pre-fetched EVP_MD and a
-// reused context (the fair baseline), the SHA-NI single stream, and batches
-// of 16 through the multi-buffer kernels (AVX-512 x16, AVX2 x8, SHA-NI x2).
+// reused context (the fair baseline), the SHA-NI single stream, batches of
+// 16 through each kernel (AVX-512 x16, AVX2 x8, SHA-NI x2) and through the
+// public scheduler (auto: what mt_sha256_batch picks at the best tier).
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "bench/crypto/shim.hpp"
+
+extern "C" {
+#include "core/crypto/crypto_impl.h"  // the kernels themselves, measured one by one
+}
 
 namespace {
 
@@ -58,13 +63,22 @@ void BM_sha256_shani(benchmark::State &st)
     mtbench::set_rates(st, m.size(), 1);
 }
 
-// 16 messages per call, each two parts (16-byte prefix + rest), as the
-// MTProto KDF and msg_key hash them.
-template <mt_cpu_tier T>
+// 16 messages, each two parts (16-byte prefix + rest) as the MTProto KDF
+// and msg_key hash them: through one kernel directly (Kernel, Width lanes
+// per call), or through the public scheduler (Kernel null).
+template <int Which>
 void BM_sha256_batch16(benchmark::State &st)
 {
-    mtbench::Tier t(st, T);
-    if (!t.ok()) return;
+    const mt_cpu_features *f = mt_cpu();
+    mt_sha256_mb_fn kernel = nullptr;
+    size_t width = 16;
+    if (Which == 1 && f->avx512f && f->avx512bw && f->avx512vl) kernel = mt_sha256_x16_avx512;
+    if (Which == 2 && f->avx2) { kernel = mt_sha256_x8_avx2; width = 8; }
+    if (Which == 3 && f->sha_ni) { kernel = mt_sha256_x2_shani; width = 2; }
+    if (Which != 0 && !kernel) {
+        st.SkipWithError("CPU lacks this kernel");
+        return;
+    }
     size_t len = static_cast<size_t>(st.range(0));
     std::vector<uint8_t> m(16 * len), out(16 * 32);
     mtbench::fill(m.data(), m.size(), 5);
@@ -76,7 +90,11 @@ void BM_sha256_batch16(benchmark::State &st)
         jobs[i].out = &out[i * 32];
     }
     for (auto _ : st) {
-        mt_sha256_batch(jobs, 16);
+        if (kernel) {
+            for (size_t i = 0; i < 16; i += width) kernel(jobs + i, width);
+        } else {
+            mt_sha256_batch(jobs, 16);
+        }
         benchmark::DoNotOptimize(out.data());
     }
     mtbench::set_rates(st, 16 * len, 16);
@@ -87,6 +105,7 @@ void BM_sha256_batch16(benchmark::State &st)
 BENCHMARK(BM_sha256_evp)->Name("sha256/openssl_evp")->Arg(52)->Arg(128)->Arg(1024);
 BENCHMARK(BM_sha256_oneshot)->Name("sha256/oneshot")->Arg(52);
 BENCHMARK(BM_sha256_shani)->Name("sha256/shani")->Arg(52)->Arg(128)->Arg(1024);
-BENCHMARK(BM_sha256_batch16<MT_TIER_AVX512>)->Name("sha256_batch16/avx512")->Arg(52)->Arg(128)->Arg(1024);
-BENCHMARK(BM_sha256_batch16<MT_TIER_AVX2>)->Name("sha256_batch16/avx2")->Arg(52)->Arg(128)->Arg(1024);
-BENCHMARK(BM_sha256_batch16<MT_TIER_AESNI>)->Name("sha256_batch16/shani2")->Arg(52)->Arg(128)->Arg(1024);
+BENCHMARK(BM_sha256_batch16<1>)->Name("sha256_batch16/avx512")->Arg(52)->Arg(128)->Arg(1024);
+BENCHMARK(BM_sha256_batch16<2>)->Name("sha256_batch16/avx2")->Arg(52)->Arg(128)->Arg(1024);
+BENCHMARK(BM_sha256_batch16<3>)->Name("sha256_batch16/shani2")->Arg(52)->Arg(128)->Arg(1024);
+BENCHMARK(BM_sha256_batch16<0>)->Name("sha256_batch16/auto")->Arg(52)->Arg(128)->Arg(1024);

@@ -29,7 +29,8 @@ struct mt_crypto_impl {
     mt_sha256_v_fn sha256_v;
     mt_sha256_mb_fn sha256_mb;   /* NULL: no multi-buffer kernel */
     size_t sha256_mb_width;      /* lanes of sha256_mb */
-    size_t sha256_mb_min;        /* batches with fewer jobs use sha256_v */
+    size_t sha256_mb_min;        /* smaller groups go to sha256_x2 / sha256_v */
+    mt_sha256_mb_fn sha256_x2;   /* two interleaved SHA-NI streams, or NULL */
     mt_ctr_stream_fn ctr_stream;
 };
 

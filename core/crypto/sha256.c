@@ -3,7 +3,7 @@
  * multi-buffer kernels (AVX-512 x16, AVX2 x8, SHA-NI x2). */
 #include <stdlib.h>
 
-#include "core/crypto/crypto_impl.h"
+#include "core/crypto/sha256_blocks.h"
 
 static const uint32_t sha256_iv[8] = {
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -74,49 +74,58 @@ static void hash_one(const struct mt_crypto_impl *t, struct mt_sha256_job *j)
     t->sha256_v(j->part, MT_SHA256_JOB_PARTS, j->out);
 }
 
-static size_t job_blocks(const struct mt_sha256_job *j) { return (mt_sha256_job_len(j) + 8) / 64 + 1; }
-
-/* Feed groups of `width` jobs to the kernel. A multi-buffer kernel runs as
- * many blocks as its longest lane, so when the lengths differ the jobs are
- * grouped by block count first (stable, by index) to keep lanes busy. */
-static void run_groups(const struct mt_crypto_impl *t, struct mt_sha256_job *jobs, size_t n)
+/* k jobs of similar length: the wide kernel if enough of them, else pairs
+ * of SHA-NI streams, else one at a time. */
+static void run_chunk(const struct mt_crypto_impl *t, struct mt_sha256_job *jobs, size_t k)
 {
-    size_t w = t->sha256_mb_width, minb = SIZE_MAX, maxb = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t b = job_blocks(&jobs[i]);
-        minb = b < minb ? b : minb;
-        maxb = b > maxb ? b : maxb;
-    }
-    if (maxb - minb <= 1 || n <= w) {
-        for (size_t i = 0; i < n; i += w) {
-            size_t k = n - i < w ? n - i : w;
-            if (k >= t->sha256_mb_min) t->sha256_mb(jobs + i, k);
-            else for (size_t j = 0; j < k; j++) hash_one(t, &jobs[i + j]);
-        }
+    if (t->sha256_mb && k >= t->sha256_mb_min) {
+        t->sha256_mb(jobs, k);
         return;
     }
-    /* Mixed lengths: gather jobs by block count into a small staging batch. */
+    size_t i = 0;
+    if (t->sha256_x2)
+        for (; i + 2 <= k; i += 2) t->sha256_x2(jobs + i, 2);
+    for (; i < k; i++) hash_one(t, &jobs[i]);
+}
+
+static size_t job_blocks(const struct mt_sha256_job *j) { return mt_sha256_nblocks(mt_sha256_job_len(j)); }
+
+/* A multi-buffer kernel runs as many blocks as its longest lane, so when
+ * lengths differ the jobs are taken in order of block count (gathered into
+ * a staging batch) to keep lanes busy. */
+static void run_sorted(const struct mt_crypto_impl *t, struct mt_sha256_job *jobs, size_t n,
+                       size_t minb, size_t maxb)
+{
     struct mt_sha256_job stage[16];
-    size_t ns = 0;
+    size_t w = t->sha256_mb_width, ns = 0;
     for (size_t b = minb; b <= maxb; b++) {
         for (size_t i = 0; i < n; i++) {
             if (job_blocks(&jobs[i]) != b) continue;
             stage[ns++] = jobs[i];
-            if (ns == w) { t->sha256_mb(stage, ns); ns = 0; }
+            if (ns == w) { run_chunk(t, stage, ns); ns = 0; }
         }
-        /* leftovers of this length join the next (longer) ones: the kernel
-         * masks lanes that finish early */
+        /* leftovers of this length join the next (longer) ones: the
+         * kernel masks lanes that finish early */
     }
-    if (ns >= t->sha256_mb_min) t->sha256_mb(stage, ns);
-    else for (size_t j = 0; j < ns; j++) hash_one(t, &stage[j]);
+    run_chunk(t, stage, ns);
 }
 
 void mt_sha256_batch(struct mt_sha256_job *jobs, size_t n)
 {
     const struct mt_crypto_impl *t = mt_crypto_impl();
     if (!t->sha256_mb || n < t->sha256_mb_min) {
-        for (size_t i = 0; i < n; i++) hash_one(t, &jobs[i]);
+        run_chunk(t, jobs, n);
         return;
     }
-    run_groups(t, jobs, n);
+    size_t w = t->sha256_mb_width, minb = SIZE_MAX, maxb = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = job_blocks(&jobs[i]);
+        minb = b < minb ? b : minb;
+        maxb = b > maxb ? b : maxb;
+    }
+    if (maxb - minb > 1 && n > w && maxb - minb <= 64) {
+        run_sorted(t, jobs, n, minb, maxb);
+        return;
+    }
+    for (size_t i = 0; i < n; i += w) run_chunk(t, jobs + i, n - i < w ? n - i : w);
 }

@@ -44,6 +44,23 @@ static inline const uint8_t *mt_sha256_job_block(const struct mt_sha256_job *j, 
     return stage;
 }
 
+/* A short job (at most 2 blocks, len <= 119) padded whole into stage[128]:
+ * one pass of copies instead of a part search per block. */
+#define MT_SHA256_SHORT_MAX 119
+static inline void mt_sha256_stage_short(const struct mt_sha256_job *j, size_t total,
+                                         uint8_t stage[128])
+{
+    size_t off = 0;
+    for (int i = 0; i < MT_SHA256_JOB_PARTS; i++) {
+        if (j->part[i].n) memcpy(stage + off, j->part[i].p, j->part[i].n);
+        off += j->part[i].n;
+    }
+    size_t end = total + 9 <= 64 ? 64 : 128;
+    stage[total] = 0x80;
+    memset(stage + total + 1, 0, end - 8 - total - 1);
+    mt_store_be64(stage + end - 8, (uint64_t)total * 8);
+}
+
 static inline void mt_sha256_store_digest(const uint32_t h[8], uint8_t out[32])
 {
     for (int i = 0; i < 8; i++) mt_store_be32(out + 4 * i, h[i]);
