@@ -4,6 +4,7 @@
  * random inputs. */
 #include <openssl/sha.h>
 
+#include "core/crypto/crypto_impl.h"  /* kernels that no tier of this CPU may pick */
 #include "core/crypto/mt_crypto.h"
 #include "harness/unit/crypto/crypto_test_util.h"
 
@@ -169,6 +170,44 @@ static void test_differential_batch(void **state)
     free(msgs);
 }
 
+/* Each multi-buffer kernel directly (the scheduler may never pick one, e.g.
+ * AVX2 x8 on a CPU with SHA-NI), with 1..width jobs of mixed lengths. */
+static void test_kernels_direct(void **state)
+{
+    (void)state;
+    const struct mt_cpu_features *f = mt_cpu();
+    struct { mt_sha256_mb_fn fn; size_t width; int ok; } k[] = {
+        { mt_sha256_x16_avx512, 16, f->avx512f && f->avx512bw && f->avx512vl },
+        { mt_sha256_x8_avx2, 8, f->avx2 },
+        { mt_sha256_x2_shani, 2, f->sha_ni && f->sse41 && f->ssse3 },
+    };
+    struct mt_test_prng r;
+    mt_test_prng_seed(&r, 0x4e4e);
+    enum { MAX = 4096 };
+    uint8_t *msgs = malloc(16 * MAX), outs[16][32], want[32];
+    struct mt_sha256_job jobs[16];
+    size_t lens[16];
+    for (size_t ki = 0; ki < MT_ARRAY_LEN(k); ki++) {
+        if (!k[ki].ok) continue;
+        for (int it = 0; it < 300; it++) {
+            size_t n = 1 + mt_test_next(&r) % k[ki].width;
+            for (size_t i = 0; i < n; i++) {
+                lens[i] = (it & 1) ? 52 + mt_test_next(&r) % 70 : mt_test_next(&r) % MAX;
+                mt_test_fill(&r, msgs + i * MAX, lens[i]);
+                memset(&jobs[i], 0, sizeof jobs[i]);
+                split3(&r, msgs + i * MAX, lens[i], jobs[i].part);
+                jobs[i].out = outs[i];
+            }
+            k[ki].fn(jobs, n);
+            for (size_t i = 0; i < n; i++) {
+                SHA256(msgs + i * MAX, lens[i], want);
+                assert_memory_equal(outs[i], want, 32);
+            }
+        }
+    }
+    free(msgs);
+}
+
 int main(void)
 {
     mt_crypto_init();
@@ -178,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_crc32),
         cmocka_unit_test(test_differential_single),
         cmocka_unit_test(test_differential_batch),
+        cmocka_unit_test(test_kernels_direct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
