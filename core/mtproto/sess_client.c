@@ -534,7 +534,7 @@ int mt_sess_client_build(struct mt_sess_client *c, uint8_t *out, size_t cap, mt_
     int due = acks_due(c, now, force_acks);
     if (c->q_len == 0 && !due) return 0;
     if (cap < MT_SESS_HDR + 16) return MT_E_OVERFLOW;
-    size_t things = c->q_len + (c->acks.n ? 1 : 0);
+    size_t things = c->q_len + (c->acks.n + MT_SESS_IDS_MAX - 1) / MT_SESS_IDS_MAX;
     if ((c->cfg.flags & MT_SESS_F_NO_CONTAINER) || things == 1)
         return build_single(c, out, cap, now, wall);
     return build_container(c, out, cap, now, wall);
