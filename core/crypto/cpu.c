@@ -65,7 +65,7 @@ static void detect_features(void)
 static void detect_model(void)
 {
     unsigned regs[12], a, b, c, d;
-    if (__get_cpuid_max(0x80000000, NULL) < 0x80000004) {
+    if ((unsigned)__get_cpuid_max(0x80000000, NULL) < 0x80000004u) {
         snprintf(g_model, sizeof g_model, "unknown x86-64");
         return;
     }

@@ -113,6 +113,7 @@ SHANI void mt_sha256_v_shani(const struct mt_span *parts, size_t nparts, uint8_t
     for (size_t i = 0; i < nparts; i++) {
         const uint8_t *p = parts[i].p;
         size_t n = parts[i].n;
+        if (n == 0) continue;   /* an empty part may have p == NULL */
         total += n;
         if (buflen) {
             size_t take = 64 - buflen < n ? 64 - buflen : n;
