@@ -26,8 +26,12 @@ static int32_t buckets_needed(int64_t value, int32_t sub_bucket_count, int32_t u
 int mt_hist_init(struct mt_hist *h, int64_t lowest, int64_t highest, int sig_figs)
 {
     memset(h, 0, sizeof(*h));
-    if (lowest < 1 || sig_figs < 1 || sig_figs > 5 || highest < 2 * lowest)
+    if (lowest < 1 || sig_figs < 1 || sig_figs > 5 || highest / 2 < lowest)
         return MT_E_INVAL;
+    /* 2^61 ns is 73 years; the cap keeps every bucket's values and widths
+     * inside int64 arithmetic */
+    if (highest > (INT64_MAX >> 2))
+        return MT_E_RANGE;
     int64_t largest_single_unit = 2;
     for (int i = 0; i < sig_figs; i++)
         largest_single_unit *= 10;
@@ -161,12 +165,15 @@ int mt_hist_record_n(struct mt_hist *h, int64_t value, int64_t count)
 {
     if (MT_UNLIKELY(value < 0 || count <= 0))
         return MT_E_RANGE;
+    int64_t total;
+    if (MT_UNLIKELY(__builtin_add_overflow(h->total_count, count, &total)))
+        return MT_E_RANGE;
     if (MT_UNLIKELY(value > h->highest)) {
         value = h->highest;
         h->clamped += count;
     }
     h->counts[counts_index_for(h, value)] += count;
-    h->total_count += count;
+    h->total_count = total;
     h->sum += (double)value * (double)count;
     if (value < h->min)
         h->min = value;
@@ -175,9 +182,10 @@ int mt_hist_record_n(struct mt_hist *h, int64_t value, int64_t count)
     return 0;
 }
 
-/* Recompute total/min/max/sum from the counts (after decoding). */
-void mt_hist_recount(struct mt_hist *h);
-void mt_hist_recount(struct mt_hist *h)
+/* Recompute total/min/max/sum from the counts (after decoding).
+ * MT_E_RANGE if the counts add up beyond int64. */
+int mt_hist_recount(struct mt_hist *h);
+int mt_hist_recount(struct mt_hist *h)
 {
     h->total_count = 0;
     h->min = INT64_MAX;
@@ -188,12 +196,14 @@ void mt_hist_recount(struct mt_hist *h)
         if (!c)
             continue;
         int64_t v = mt_hist_value_at_index(h, i);
-        h->total_count += c;
+        if (c < 0 || __builtin_add_overflow(h->total_count, c, &h->total_count))
+            return MT_E_RANGE;
         if (v < h->min)
             h->min = v;
         h->max = mt_hist_highest_equivalent(h, v);
         h->sum += (double)median_equivalent(h, v) * (double)c;
     }
+    return 0;
 }
 
 int mt_hist_add(struct mt_hist *dst, const struct mt_hist *src)
@@ -201,9 +211,13 @@ int mt_hist_add(struct mt_hist *dst, const struct mt_hist *src)
     if (!src->total_count)
         return 0;
     if (mt_hist_same_layout(dst, src)) {
+        int64_t total;
+        /* no count can overflow if the total does not */
+        if (__builtin_add_overflow(dst->total_count, src->total_count, &total))
+            return MT_E_RANGE;
         for (int32_t i = 0; i < src->counts_len; i++)
             dst->counts[i] += src->counts[i];
-        dst->total_count += src->total_count;
+        dst->total_count = total;
         dst->sum += src->sum;
         dst->clamped += src->clamped;
         if (src->min < dst->min)
@@ -217,9 +231,8 @@ int mt_hist_add(struct mt_hist *dst, const struct mt_hist *src)
         if (!src->counts[i])
             continue;
         int64_t v = median_equivalent(src, mt_hist_value_at_index(src, i));
-        if (v > dst->highest)
+        if (v > dst->highest || mt_hist_record_n(dst, v, src->counts[i]))
             rc = MT_E_RANGE;
-        mt_hist_record_n(dst, v, src->counts[i]);
     }
     return rc;
 }

@@ -24,7 +24,7 @@
 
 int64_t mt_hist_value_at_index(const struct mt_hist *h, int32_t index);
 int32_t mt_hist_index_of(const struct mt_hist *h, int64_t v);
-void mt_hist_recount(struct mt_hist *h);
+int mt_hist_recount(struct mt_hist *h);
 
 static size_t zigzag_put(uint8_t *p, int64_t value)
 {
@@ -162,11 +162,12 @@ int mt_hist_decode_v2(struct mt_hist *h, const uint8_t *in, size_t len)
         return MT_E_RANGE;
     }
     rc = decode_counts(h, in + V2_HEADER_LEN, payload);
+    if (!rc)
+        rc = mt_hist_recount(h);
     if (rc) {
         mt_hist_free(h);
         return rc;
     }
-    mt_hist_recount(h);
     return 0;
 }
 

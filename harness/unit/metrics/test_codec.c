@@ -155,6 +155,21 @@ static void test_rejects_corruption(void **state)
     mt_store_be32(bad + 12, 5);
     assert_int_equal(mt_hist_decode_v2(&h, bad, raw_len), MT_E_RANGE);
     free(raw);
+    /* two counts of 2^62 each: their total does not fit in int64 */
+    uint8_t over[64];
+    size_t over_len;
+    uint8_t *hdr = mt_test_hex(V1_RAW_HEX, &over_len);
+    memcpy(over, hdr, 40);
+    free(hdr);
+    size_t pos = 40;
+    for (int k = 0; k < 2; k++) {
+        /* ZigZag(2^62) = 2^63: eight 0x80 bytes then the ninth byte 0x80 */
+        for (int b = 0; b < 8; b++)
+            over[pos++] = 0x80;
+        over[pos++] = 0x80;
+    }
+    mt_store_be32(over + 4, (uint32_t)(pos - 40));
+    assert_int_equal(mt_hist_decode_v2(&h, over, pos), MT_E_RANGE);
 
     uint8_t *bin;
     size_t n;
