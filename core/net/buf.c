@@ -34,9 +34,16 @@ void mt_buf_free(struct mt_buf *b)
     b->len = 0;
 }
 
+#define CHUNK_GROW_MAX (256u << 10)
+
 static struct mt_buf_chunk *chunk_new(struct mt_buf *b, size_t n)
 {
-    size_t size = n > b->chunk_size ? n : b->chunk_size;
+    /* grow with the queue (up to 256 KiB) so that a burst needs few chunks,
+     * few mallocs and few iovecs */
+    size_t size = b->len > b->chunk_size ? (b->len < CHUNK_GROW_MAX ? b->len : CHUNK_GROW_MAX)
+                                         : b->chunk_size;
+    if (size < n)
+        size = n;
     struct mt_buf_chunk *c;
     if (b->spare && b->spare->size >= size) {
         c = b->spare;
