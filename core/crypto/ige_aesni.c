@@ -140,56 +140,65 @@ AESNI static void expand_lanes_xmm(struct mt_ige_lanes *st, const size_t *lanes,
 }
 
 #define XL 8
-AESNI static void kernel_xmm(struct mt_ige_lanes *st, size_t nblocks)
+/* Only the 8 states stay in registers through the rounds (16 xmm in all
+ * without AVX-512); the chaining values live in st (memory) and are
+ * loaded when needed, which costs less than the compiler's spills. */
+AESNI static inline __attribute__((always_inline)) void kernel_xmm(struct mt_ige_lanes *st,
+                                                                 size_t nblocks, const int dec)
 {
-    __m128i cp[XL], pp[XL], x[XL], s[XL];
     const __m128i *rk = (const __m128i *)st->rk;   /* [lane][round] since width 1 */
-    for (int l = 0; l < XL; l++) {
-        cp[l] = _mm_load_si128((const __m128i *)st->cprev[l]);
-        pp[l] = _mm_load_si128((const __m128i *)st->pprev[l]);
-    }
-    const int dec = st->decrypt;
+    __m128i *cpm = (__m128i *)st->cprev, *ppm = (__m128i *)st->pprev;
     for (size_t b = 0; b < nblocks; b++) {
+        __m128i s[XL];
+#pragma GCC unroll 8
         for (int l = 0; l < XL; l++) {
-            x[l] = _mm_loadu_si128((const __m128i *)st->in[l]);
-            /* enc: E(p ^ c_prev); dec: D(c ^ p_prev) */
-            s[l] = _mm_xor_si128(_mm_xor_si128(x[l], dec ? pp[l] : cp[l]), rk[l * 15]);
+            __m128i x = _mm_loadu_si128((const __m128i *)st->in[l]);
+            /* enc: E(p ^ c_prev), then p_prev = p; dec: D(c ^ p_prev), then
+             * c_prev = c. The other chaining value is still needed for the
+             * output: park it in the spare slot (x's) meanwhile. */
+            s[l] = _mm_xor_si128(_mm_xor_si128(x, dec ? ppm[l] : cpm[l]), rk[l * 15]);
+            if (dec) {
+                __m128i c_old = cpm[l];
+                cpm[l] = x;
+                ppm[l] = c_old;        /* out = D(..) ^ c_old */
+            } else {
+                __m128i p_old = ppm[l];
+                ppm[l] = x;
+                cpm[l] = p_old;        /* out = E(..) ^ p_old */
+            }
         }
-        if (dec) {
 #pragma GCC unroll 13
-            for (int r = 1; r < 14; r++)
-                for (int l = 0; l < XL; l++) s[l] = _mm_aesdec_si128(s[l], rk[l * 15 + r]);
-            for (int l = 0; l < XL; l++) s[l] = _mm_aesdeclast_si128(s[l], rk[l * 15 + 14]);
-        } else {
-#pragma GCC unroll 13
-            for (int r = 1; r < 14; r++)
-                for (int l = 0; l < XL; l++) s[l] = _mm_aesenc_si128(s[l], rk[l * 15 + r]);
-            for (int l = 0; l < XL; l++) s[l] = _mm_aesenclast_si128(s[l], rk[l * 15 + 14]);
+        for (int r = 1; r < 14; r++) {
+#pragma GCC unroll 8
+            for (int l = 0; l < XL; l++)
+                s[l] = dec ? _mm_aesdec_si128(s[l], rk[l * 15 + r]) : _mm_aesenc_si128(s[l], rk[l * 15 + r]);
         }
+#pragma GCC unroll 8
         for (int l = 0; l < XL; l++) {
-            __m128i o = _mm_xor_si128(s[l], dec ? cp[l] : pp[l]);
+            s[l] = dec ? _mm_aesdeclast_si128(s[l], rk[l * 15 + 14])
+                       : _mm_aesenclast_si128(s[l], rk[l * 15 + 14]);
+            /* enc: c = E ^ p_old (parked in cpm), c_prev = c
+             * dec: p = D ^ c_old (parked in ppm), p_prev = p */
+            __m128i o = _mm_xor_si128(s[l], dec ? ppm[l] : cpm[l]);
+            if (dec) ppm[l] = o; else cpm[l] = o;
             _mm_storeu_si128((__m128i *)st->out[l], o);
-            /* enc: c_prev = out, p_prev = in; dec: c_prev = in, p_prev = out */
-            cp[l] = dec ? x[l] : o;
-            pp[l] = dec ? o : x[l];
             st->in[l] += st->step[l];
             st->out[l] += st->step[l];
         }
     }
-    for (int l = 0; l < XL; l++) {
-        _mm_store_si128((__m128i *)st->cprev[l], cp[l]);
-        _mm_store_si128((__m128i *)st->pprev[l], pp[l]);
-    }
 }
+
+AESNI static void kernel_xmm_enc(struct mt_ige_lanes *st, size_t nb) { kernel_xmm(st, nb, 0); }
+AESNI static void kernel_xmm_dec(struct mt_ige_lanes *st, size_t nb) { kernel_xmm(st, nb, 1); }
 
 void mt_ige_encrypt_batch_aesni(struct mt_ige_job *jobs, size_t n)
 {
-    mt_ige_batch_run(jobs, n, XL, 1, 0, kernel_xmm, expand_lanes_xmm);
+    mt_ige_batch_run(jobs, n, XL, 1, 0, kernel_xmm_enc, expand_lanes_xmm);
 }
 
 void mt_ige_decrypt_batch_aesni(struct mt_ige_job *jobs, size_t n)
 {
-    mt_ige_batch_run(jobs, n, XL, 1, 1, kernel_xmm, expand_lanes_xmm);
+    mt_ige_batch_run(jobs, n, XL, 1, 1, kernel_xmm_dec, expand_lanes_xmm);
 }
 
 /* ---- CTR keystream for the rng ------------------------------------------ */

@@ -135,32 +135,39 @@ VAES512 static void expand4(const uint8_t *const key[4], __m512i rk[15])
     }
 }
 
+/* Keys of the fresh lanes, one register group (4 lanes) at a time: the
+ * group's 4 keys expand together and each round key is one masked 64-byte
+ * store straight into the kernel's layout. Decryption keys use
+ * InvMixColumns(x) = aesdec(aesenclast(x, 0), 0), which has a zmm form
+ * (aesimc has none). */
 VAES512 static void expand_lanes_zmm(struct mt_ige_lanes *st, const size_t *lanes, size_t count)
 {
-    for (size_t i = 0; i < count; i += 4) {
-        size_t k = count - i < 4 ? count - i : 4;
+    uint32_t fresh = 0;
+    for (size_t i = 0; i < count; i++) fresh |= 1u << lanes[i];
+    const __m512i zero = _mm512_setzero_si512();
+    for (size_t g = 0; g < st->lanes / 4; g++) {
+        uint32_t f = (fresh >> (4 * g)) & 0xf;
+        if (!f) continue;
         const uint8_t *keys[4];
-        for (size_t j = 0; j < 4; j++) keys[j] = st->job[lanes[i + (j < k ? j : 0)]]->key;
+        size_t any = 4 * g + (size_t)__builtin_ctz(f);
+        for (size_t j = 0; j < 4; j++)
+            keys[j] = st->job[(f >> j & 1) ? 4 * g + j : any]->key;
         __m512i rk[15];
         expand4(keys, rk);
-        uint8_t tmp[15][64] __attribute__((aligned(64)));
-        for (int r = 0; r < 15; r++) _mm512_store_si512(tmp[r], rk[r]);
-        for (size_t j = 0; j < k; j++) {
-            uint8_t *dst = mt_ige_lane_rk(st, lanes[i + j], 0);
-            const size_t stride = mt_ige_rk_stride(st);
-            if (!st->decrypt) {
-                for (int r = 0; r < 15; r++) memcpy(dst + r * stride, tmp[r] + 16 * j, 16);
-                continue;
-            }
-            /* equivalent inverse cipher: reversed, InvMixColumns on 1..13 */
-            memcpy(dst, tmp[14] + 16 * j, 16);
-            for (int r = 1; r < 14; r++) {
-                __m128i v = _mm_load_si128((const __m128i *)(tmp[14 - r] + 16 * j));
-                _mm_storeu_si128((__m128i *)(dst + r * stride), _mm_aesimc_si128(v));
-            }
-            memcpy(dst + 14 * stride, tmp[0] + 16 * j, 16);
+        __mmask8 m = 0;                          /* two qwords per fresh lane */
+        for (int j = 0; j < 4; j++)
+            if (f >> j & 1) m |= (__mmask8)(3u << (2 * j));
+        __m512i *dst = (__m512i *)st->rk + g * 15;
+        if (!st->decrypt) {
+            for (int r = 0; r < 15; r++) _mm512_mask_storeu_epi64(dst + r, m, rk[r]);
+            continue;
         }
-        explicit_bzero(tmp, sizeof tmp);
+        _mm512_mask_storeu_epi64(dst, m, rk[14]);
+        for (int r = 1; r < 14; r++) {
+            __m512i imc = _mm512_aesdec_epi128(_mm512_aesenclast_epi128(rk[14 - r], zero), zero);
+            _mm512_mask_storeu_epi64(dst + r, m, imc);
+        }
+        _mm512_mask_storeu_epi64(dst + 14, m, rk[0]);
     }
 }
 

@@ -147,19 +147,21 @@ SHANI void mt_sha256_x2_shani(struct mt_sha256_job *jobs, size_t n)
     size_t len[2] = { mt_sha256_job_len(&jobs[0]), mt_sha256_job_len(&jobs[1]) };
     size_t nb[2] = { mt_sha256_nblocks(len[0]), mt_sha256_nblocks(len[1]) };
     size_t common = nb[0] < nb[1] ? nb[0] : nb[1];
-    uint8_t stage[2][64];
+    uint8_t stage[2][128];
     __m128i st[4];
     state_load(mt_sha256_h0, &st[0], &st[1]);
     st[2] = st[0];
     st[3] = st[1];
-    for (size_t b = 0; b < common; b++)
-        compress2(st, mt_sha256_job_block(&jobs[0], len[0], b, stage[0]),
-                  mt_sha256_job_block(&jobs[1], len[1], b, stage[1]));
+    for (int j = 0; j < 2; j++)
+        if (len[j] <= MT_SHA256_SHORT_MAX) mt_sha256_stage_short(&jobs[j], len[j], stage[j]);
+#define BLOCK(j, b) (len[j] <= MT_SHA256_SHORT_MAX ? stage[j] + 64 * (b) \
+                                                   : mt_sha256_job_block(&jobs[j], len[j], (b), stage[j]))
+    for (size_t b = 0; b < common; b++) compress2(st, BLOCK(0, b), BLOCK(1, b));
     for (int j = 0; j < 2; j++) {
-        for (size_t b = common; b < nb[j]; b++)
-            compress1(&st[2 * j], &st[2 * j + 1], mt_sha256_job_block(&jobs[j], len[j], b, stage[0]));
+        for (size_t b = common; b < nb[j]; b++) compress1(&st[2 * j], &st[2 * j + 1], BLOCK(j, b));
         uint32_t h[8];
         state_store(st[2 * j], st[2 * j + 1], h);
         mt_sha256_store_digest(h, jobs[j].out);
     }
+#undef BLOCK
 }
