@@ -224,9 +224,13 @@ static int run_and_export(const struct synth_opts *o, struct synth_worker *w,
     reporter_loop(o, rep, csv, hlog, prom, wall0, t0, &io_err);
     atomic_store(&g_stop, 1);
     for (int i = 0; i < o->workers; i++) {
-        /* keep collecting while joining: a worker's final publish may wait on us */
+        /* keep collecting (and exporting what is collected) while joining:
+         * a worker's final publish may wait for the reporter */
         while (pthread_tryjoin_np(w[i].th, NULL) != 0) {
-            mt_metrics_collect(rep, mt_now_ns());
+            double prev = rep->total->duration_s;
+            if (mt_metrics_collect(rep, mt_now_ns()) > 0 &&
+                export_interval(rep, csv, hlog, prom, wall0 + prev, rep->total->duration_s - prev))
+                io_err = 1;
             struct timespec ts = {0, 1000 * 1000};
             nanosleep(&ts, NULL);
         }
