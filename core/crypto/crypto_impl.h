@@ -62,10 +62,6 @@ void mt_ige_decrypt_aesni(const uint8_t key[32], uint8_t iv[32], const uint8_t *
 void mt_ige_encrypt_batch_aesni(struct mt_ige_job *jobs, size_t n);
 void mt_ige_decrypt_batch_aesni(struct mt_ige_job *jobs, size_t n);
 void mt_ctr_stream_aesni(const uint8_t key[32], uint8_t ctr[16], uint8_t *out, size_t n);
-/* AES-256 key schedules: 15 round keys; the decryption schedule is the
- * equivalent inverse cipher's (reversed, aesimc on rounds 1..13). */
-void mt_aes256_expand_enc_aesni(const uint8_t key[32], uint8_t rk[15 * 16]);
-void mt_aes256_expand_dec_aesni(const uint8_t enc_rk[15 * 16], uint8_t rk[15 * 16]);
 
 /* VAES */
 void mt_ige_encrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n);

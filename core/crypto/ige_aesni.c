@@ -42,21 +42,6 @@ AESNI static inline void enc_to_dec(const __m128i rk[15], __m128i dk[15])
     dk[14] = rk[0];
 }
 
-AESNI void mt_aes256_expand_enc_aesni(const uint8_t key[32], uint8_t out[15 * 16])
-{
-    __m128i rk[15];
-    expand_enc(key, rk);
-    for (int i = 0; i < 15; i++) _mm_storeu_si128((__m128i *)(out + 16 * i), rk[i]);
-}
-
-AESNI void mt_aes256_expand_dec_aesni(const uint8_t enc[15 * 16], uint8_t out[15 * 16])
-{
-    __m128i rk[15], dk[15];
-    for (int i = 0; i < 15; i++) rk[i] = _mm_loadu_si128((const __m128i *)(enc + 16 * i));
-    enc_to_dec(rk, dk);
-    for (int i = 0; i < 15; i++) _mm_storeu_si128((__m128i *)(out + 16 * i), dk[i]);
-}
-
 /* Single stream. The IGE xors are folded into the last round key so the
  * loop-carried chain is exactly the 14 AES rounds: with
  *   s_i = p_i ^ c_{i-1} ^ rk0 (the state after round 0),

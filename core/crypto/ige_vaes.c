@@ -15,22 +15,64 @@
 
 /* ---- ymm: 2 lanes per register, 16 lanes ------------------------------- */
 
-static void expand_lanes_scalar(struct mt_ige_lanes *st, const size_t *lanes, size_t count)
+/* Two AES-256 key schedules in one ymm (see expand4 below for the trick). */
+VAES256 static INLINE __m256i key_mix2(__m256i k, __m256i t)
 {
-    uint8_t enc[15 * 16] __attribute__((aligned(16))), dec[15 * 16] __attribute__((aligned(16)));
-    for (size_t i = 0; i < count; i++) {
-        size_t l = lanes[i];
-        mt_aes256_expand_enc_aesni(st->job[l]->key, enc);
-        const uint8_t *src = enc;
-        if (st->decrypt) {
-            mt_aes256_expand_dec_aesni(enc, dec);
-            src = dec;
-        }
-        uint8_t *dst = mt_ige_lane_rk(st, l, 0);
-        for (int r = 0; r < 15; r++) memcpy(dst + r * mt_ige_rk_stride(st), src + 16 * r, 16);
+    k = _mm256_xor_si256(k, _mm256_bslli_epi128(k, 4));
+    k = _mm256_xor_si256(k, _mm256_bslli_epi128(k, 8));
+    return _mm256_xor_si256(k, t);
+}
+
+VAES256 static void expand2(const uint8_t *k0, const uint8_t *k1, __m256i rk[15])
+{
+    const __m256i rot_bcast = _mm256_set1_epi32(0x0c0f0e0d);
+    const __m256i bcast = _mm256_set1_epi32(0x0f0e0d0c);
+    static const uint8_t rcon[7] = { 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40 };
+    rk[0] = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)k0)),
+                                    _mm_loadu_si128((const __m128i *)k1), 1);
+    rk[1] = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(k0 + 16))),
+                                    _mm_loadu_si128((const __m128i *)(k1 + 16)), 1);
+    for (int i = 2; i < 15; i++) {
+        __m256i t = (i & 1)
+            ? _mm256_aesenclast_epi128(_mm256_shuffle_epi8(rk[i - 1], bcast), _mm256_setzero_si256())
+            : _mm256_aesenclast_epi128(_mm256_shuffle_epi8(rk[i - 1], rot_bcast),
+                                       _mm256_set1_epi32(rcon[i / 2 - 1]));
+        rk[i] = key_mix2(rk[i - 2], t);
     }
-    explicit_bzero(enc, sizeof enc);
-    explicit_bzero(dec, sizeof dec);
+}
+
+/* Fresh lanes' keys, one register group (2 lanes) at a time, stored into
+ * the kernel layout; decryption keys with the InvMixColumns identity. */
+VAES256 static void expand_lanes_ymm(struct mt_ige_lanes *st, const size_t *lanes, size_t count)
+{
+    uint32_t fresh = 0;
+    for (size_t i = 0; i < count; i++) fresh |= 1u << lanes[i];
+    const __m256i zero = _mm256_setzero_si256();
+    for (size_t g = 0; g < st->lanes / 2; g++) {
+        uint32_t f = (fresh >> (2 * g)) & 3;
+        if (!f) continue;
+        const uint8_t *k0 = st->job[(f & 1) ? 2 * g : 2 * g + 1]->key;
+        const uint8_t *k1 = st->job[(f & 2) ? 2 * g + 1 : 2 * g]->key;
+        __m256i rk[15], out[15];
+        expand2(k0, k1, rk);
+        if (st->decrypt) {
+            out[0] = rk[14];
+            for (int r = 1; r < 14; r++)
+                out[r] = _mm256_aesdec_epi128(_mm256_aesenclast_epi128(rk[14 - r], zero), zero);
+            out[14] = rk[0];
+        } else {
+            for (int r = 0; r < 15; r++) out[r] = rk[r];
+        }
+        __m256i *dst = (__m256i *)st->rk + g * 15;
+        for (int r = 0; r < 15; r++) {
+            if (f == 3) {
+                _mm256_store_si256(dst + r, out[r]);
+                continue;
+            }
+            if (f & 1) _mm_store_si128((__m128i *)(dst + r), _mm256_castsi256_si128(out[r]));
+            if (f & 2) _mm_store_si128((__m128i *)(dst + r) + 1, _mm256_extracti128_si256(out[r], 1));
+        }
+    }
 }
 
 VAES256 static INLINE __m256i gather2(const uint8_t *const *p)
@@ -89,12 +131,12 @@ VAES256 static void kernel_ymm_dec(struct mt_ige_lanes *st, size_t nb) { kernel_
 
 void mt_ige_encrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n)
 {
-    mt_ige_batch_run(jobs, n, 2 * YR, 2, 0, kernel_ymm_enc, expand_lanes_scalar);
+    mt_ige_batch_run(jobs, n, 2 * YR, 2, 0, kernel_ymm_enc, expand_lanes_ymm);
 }
 
 void mt_ige_decrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n)
 {
-    mt_ige_batch_run(jobs, n, 2 * YR, 2, 1, kernel_ymm_dec, expand_lanes_scalar);
+    mt_ige_batch_run(jobs, n, 2 * YR, 2, 1, kernel_ymm_dec, expand_lanes_ymm);
 }
 
 /* ---- zmm: 4 lanes per register, 32 lanes ------------------------------- */
