@@ -7,7 +7,7 @@
 
 static void kv_str(FILE *out, const char *k, const char *v)
 {
-    if (v) fprintf(out, "%s = %s\n", k, v);
+    if (v) mt_opt_print_kv(out, k, v);
 }
 
 static void kv_dur(FILE *out, const char *k, mt_ns v)

@@ -344,6 +344,14 @@ void mt_opt_free_strings(const struct mt_opt_table *t, void *cfg)
     }
 }
 
+void mt_opt_print_kv(FILE *out, const char *key, const char *value)
+{
+    size_t n = strlen(value);
+    bool quote = n > 0 && (isspace((unsigned char)value[0]) || isspace((unsigned char)value[n - 1]) ||
+                           (n >= 2 && (value[0] == '"' || value[0] == '\'') && value[n - 1] == value[0]));
+    fprintf(out, quote ? "%s = \"%s\"\n" : "%s = %s\n", key, value);
+}
+
 void mt_opt_print_help(const struct mt_opt_table *t, const char *usage, FILE *out)
 {
     fprintf(out, "%s\n\nOptions:\n", usage);

@@ -91,6 +91,10 @@ int mt_opt_parse_file(const struct mt_opt_table *t, void *cfg, struct mt_opt_sta
 void mt_opt_free_strings(const struct mt_opt_table *t, void *cfg);
 void mt_opt_print_help(const struct mt_opt_table *t, const char *usage, FILE *out);
 
+/* "key = value\n" for a config file, quoting the value when the file
+ * parser would otherwise trim or unquote it. */
+void mt_opt_print_kv(FILE *out, const char *key, const char *value);
+
 static inline bool mt_opt_given(const struct mt_opt_state *st, int id) { return st->count[id] > 0; }
 
 #define MT_CONFIG_FILE_MAX (1u << 20)

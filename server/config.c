@@ -267,9 +267,9 @@ void mt_srv_config_print(const struct mt_srv_config *cfg, FILE *out)
     fprintf(out, "# mtload server: resolved configuration\n");
     mt_hostport_format(&cfg->listen, b, sizeof b);
     fprintf(out, "listen = %s\nthreads = %" PRIu64 "\n", b, cfg->threads);
-    fprintf(out, "rsa-key = %s\n", cfg->rsa_key_path ? cfg->rsa_key_path : "mtload-server.pem");
+    mt_opt_print_kv(out, "rsa-key", cfg->rsa_key_path ? cfg->rsa_key_path : "mtload-server.pem");
     mt_srv_public_key_path(cfg, b, sizeof b);
-    fprintf(out, "public-key-out = %s\n", b);
+    mt_opt_print_kv(out, "public-key-out", b);
     if (cfg->secret_len) {
         char hex[2 * MT_SECRET_MAX + 1];
         mt_hex_encode(cfg->secret, cfg->secret_len, hex);
