@@ -160,16 +160,17 @@ static int field_present(const struct mt_tl_field *f, const json_t *v)
     return f->t->kind == MT_TLK_TRUE ? json_is_true(v) : 1;
 }
 
-static int flags_value(struct enc *e, const struct mt_tl_comb *c, size_t k, const json_t *obj, uint32_t *out)
+static int flags_value(struct enc *e, const struct mt_tl_comb *c, size_t k,
+                       const json_t *const *vals, uint32_t *out)
 {
     uint32_t known = 0, set = 0, given = 0;
     for (size_t i = k + 1; i < c->nf; i++) {
         const struct mt_tl_field *f = &c->f[i];
         if (f->cond != (int)k) continue;
         known |= 1u << f->bit;
-        if (field_present(f, json_object_get(obj, f->name))) set |= 1u << f->bit;
+        if (field_present(f, vals[i])) set |= 1u << f->bit;
     }
-    const json_t *g = json_object_get(obj, c->f[k].name);
+    const json_t *g = vals[k];
     if (g) {
         if (!json_is_integer(g) || json_integer_value(g) < 0 || json_integer_value(g) > UINT32_MAX)
             return efail(e, "flags must be an integer 0..4294967295");
@@ -179,34 +180,33 @@ static int flags_value(struct enc *e, const struct mt_tl_comb *c, size_t k, cons
     return 0;
 }
 
-static int check_keys(struct enc *e, const struct mt_tl_comb *c, const json_t *obj)
+/* One pass over the object's keys: vals[i] = value of field i, and any key
+ * that names no field is an error (a misspelt field must not vanish). */
+static int gather(struct enc *e, const struct mt_tl_comb *c, const json_t *obj, const json_t **vals)
 {
     const char *key;
     json_t *val;
+    memset(vals, 0, sizeof *vals * c->nf);
     json_object_foreach((json_t *)obj, key, val) {
-        if (strcmp(key, "_") == 0) continue;
+        if (key[0] == '_' && key[1] == 0) continue;
         size_t i = 0;
         while (i < c->nf && strcmp(c->f[i].name, key) != 0) i++;
         if (i == c->nf) { e->field = key; return efail(e, "no such field in '%s'", c->name); }
+        vals[i] = val;
     }
     return 0;
 }
 
-static int enc_fields(struct enc *e, const struct mt_tl_comb *c, const json_t *obj)
+static int enc_field_values(struct enc *e, const struct mt_tl_comb *c, const json_t *const *vals)
 {
-    if (!json_is_object(obj)) return efail(e, "expected an object for '%s'", c->name);
-    if (++e->depth > MT_TL_MAX_DEPTH) return efail(e, "nested too deeply");
-    const struct mt_tl_comb *saved_c = e->c;
-    const char *saved_f = e->field;
-    e->c = c; e->field = NULL;
     uint32_t flags[MT_TL_MAX_FLAGS] = { 0 };
-    int rc = check_keys(e, c, obj);
+    int rc = 0;
     for (size_t i = 0; i < c->nf && !rc; i++) {
         const struct mt_tl_field *f = &c->f[i];
-        const json_t *v = json_object_get(obj, f->name);
+        const json_t *v = vals[i];
         e->field = f->name;
         if (f->is_flags) {
-            rc = flags_value(e, c, i, obj, &flags[f->slot]);
+            rc = flags_value(e, c, i, vals, &flags[f->slot]);
             mt_tl_w32(e->w, flags[f->slot]);
             if (!rc) rc = check_overflow(e);
         } else if (f->cond >= 0) {
@@ -225,8 +225,25 @@ static int enc_fields(struct enc *e, const struct mt_tl_comb *c, const json_t *o
             rc = enc_value(e, f->t, v);
         }
     }
+    return rc;
+}
+
+static int enc_fields(struct enc *e, const struct mt_tl_comb *c, const json_t *obj)
+{
+    if (!json_is_object(obj)) return efail(e, "expected an object for '%s'", c->name);
+    if (e->depth + 1 > MT_TL_MAX_DEPTH) return efail(e, "nested too deeply");
+    const struct mt_tl_comb *saved_c = e->c;
+    const char *saved_f = e->field;
+    const json_t *small[48], **vals = small;
+    if (c->nf > MT_ARRAY_LEN(small) && !(vals = malloc(sizeof *vals * c->nf)))
+        return mt_tl_seterr(e->err, MT_E_NOMEM, e->w->pos, "out of memory");
+    e->depth++;
+    e->c = c; e->field = NULL;
+    int rc = gather(e, c, obj, vals);
+    if (!rc) rc = enc_field_values(e, c, vals);
     e->c = saved_c; e->field = saved_f;
     e->depth--;
+    if (vals != small) free(vals);
     return rc;
 }
 

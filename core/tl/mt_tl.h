@@ -223,7 +223,7 @@ int mt_tl_schema_load_file(const char *path, struct mt_tl_schema **out,
 int mt_tl_schema_merge(const struct mt_tl_schema *const *parts, size_t n,
                        struct mt_tl_schema **out, struct mt_tl_error *err);
 /* The default set built into the library: mtproto.tl + api.tl + mtload.tl,
- * merged. Each call builds a new schema (about 2 ms); share it. */
+ * merged. Each call builds a new schema (about 15 ms); share it. */
 int mt_tl_schema_default(struct mt_tl_schema **out, struct mt_tl_error *err);
 /* Text of a schema embedded at build time: "mtproto.tl", "api.tl" or
  * "mtload.tl"; NULL for any other name. Not NUL-terminated: use *len. */

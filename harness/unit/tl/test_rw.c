@@ -190,7 +190,7 @@ static void test_truncation_everywhere(void **state)
     memset(big, 0x42, sizeof big);
     struct mt_tl_writer w;
     mt_tl_writer_init(&w, buf, sizeof buf);
-    size_t starts[16];
+    size_t starts[16] = { 0 };
     int k = 0;
     starts[k++] = w.pos; mt_tl_w32(&w, 0x7abe77ec);
     starts[k++] = w.pos; mt_tl_w64(&w, 99);
