@@ -2,17 +2,14 @@
  * "Message Identifier", security_guidelines.md: "Checking msg_id"). */
 #include "core/mtproto/session.h"
 
-#include <math.h>
 
-/* (seconds, fraction) of a double time as a 32.32 fixed-point number. The
- * fraction keeps the low bits non-zero, as the protocol asks. */
+/* A time in seconds as 32.32 fixed point: one multiply, no libm (this runs
+ * once per message). Until 2106 the product fits an unsigned 64-bit id. */
 static uint64_t time_to_id(double t)
 {
-    if (t < 0) t = 0;
-    double sec = floor(t);
-    uint64_t frac = (uint64_t)((t - sec) * 4294967296.0);
-    if (frac > 0xffffffffull) frac = 0xffffffffull;
-    return ((uint64_t)sec << 32) | frac;
+    if (!(t > 0)) return 0;
+    if (t >= 4294967296.0) return UINT64_MAX;
+    return (uint64_t)(t * 4294967296.0);
 }
 
 uint64_t mt_msgid_next(struct mt_msgid_gen *g, double wall, unsigned parity)
@@ -43,8 +40,29 @@ int mt_msgid_check_time(uint64_t msg_id, double now_s)
 }
 
 /* ---- replay window --------------------------------------------------------
- * An unsorted array of the highest MT_SESS_RECENT_IDS ids seen: the scan is a
- * few dozen compares, cheaper than keeping it sorted, and constant memory. */
+ * A sorted ring of the highest ids seen: ids[(head + i) % N] ascending. The
+ * usual case, an id above all others, is a compare and a store; a reordered
+ * one a binary search and a short shift. Constant memory. */
+#define WMASK (MT_SESS_RECENT_IDS - 1)
+_Static_assert((MT_SESS_RECENT_IDS & WMASK) == 0, "window size must be a power of two");
+
+static inline uint64_t w_at(const struct mt_msgid_window *w, uint32_t i)
+{
+    return w->ids[(w->head + i) & WMASK];
+}
+
+/* First position whose id is >= id (0..n). */
+static uint32_t w_lower_bound(const struct mt_msgid_window *w, uint64_t id)
+{
+    uint32_t lo = 0, hi = w->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (w_at(w, mid) < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 void mt_msgid_window_init(struct mt_msgid_window *w)
 {
     memset(w, 0, sizeof(*w));
@@ -52,42 +70,36 @@ void mt_msgid_window_init(struct mt_msgid_window *w)
 
 int mt_msgid_window_check(const struct mt_msgid_window *w, uint64_t id)
 {
-    if (w->n == MT_SESS_RECENT_IDS && id < w->min) return 2;
-    if (w->n && (id < w->min || id > w->max)) return 0;
-    for (uint32_t i = 0; i < w->n; i++)
-        if (w->ids[i] == id) return 1;
-    return 0;
-}
-
-static void window_recompute_min(struct mt_msgid_window *w)
-{
-    uint64_t m = UINT64_MAX;
-    for (uint32_t i = 0; i < w->n; i++)
-        if (w->ids[i] < m) m = w->ids[i];
-    w->min = m;
+    if (w->n == 0 || id > w_at(w, w->n - 1)) return 0;
+    if (id < w_at(w, 0)) return w->n == MT_SESS_RECENT_IDS ? 2 : 0;
+    uint32_t p = w_lower_bound(w, id);
+    return p < w->n && w_at(w, p) == id;
 }
 
 void mt_msgid_window_insert(struct mt_msgid_window *w, uint64_t id)
 {
-    if (w->n < MT_SESS_RECENT_IDS) {
-        w->ids[w->n++] = id;
-        if (w->n == 1 || id < w->min) w->min = id;
-        if (w->n == 1 || id > w->max) w->max = id;
+    if (w->n == MT_SESS_RECENT_IDS) {
+        if (id <= w_at(w, 0)) return;      /* would be evicted at once */
+        w->head = (w->head + 1) & WMASK;   /* evict the lowest */
+        w->n--;
+    }
+    if (w->n == 0 || id > w_at(w, w->n - 1)) {
+        w->ids[(w->head + w->n) & WMASK] = id;
+        w->n++;
         return;
     }
-    if (id <= w->min) return;   /* would be evicted at once */
-    for (uint32_t i = 0; i < w->n; i++) {
-        if (w->ids[i] == w->min) { w->ids[i] = id; break; }
-    }
-    if (id > w->max) w->max = id;
-    window_recompute_min(w);
+    uint32_t p = w_lower_bound(w, id);
+    if (p < w->n && w_at(w, p) == id) return;
+    for (uint32_t i = w->n; i > p; i--)
+        w->ids[(w->head + i) & WMASK] = w->ids[(w->head + i - 1) & WMASK];
+    w->ids[(w->head + p) & WMASK] = id;
+    w->n++;
 }
 
 uint8_t mt_msgid_window_state(const struct mt_msgid_window *w, uint64_t id)
 {
-    if (w->n == 0) return 3;
-    if (id > w->max) return 3;
+    if (w->n == 0 || id > w_at(w, w->n - 1)) return 3;
     if (mt_msgid_window_check(w, id) == 1) return 4;
-    if (id < w->min) return 1;
+    if (id < w_at(w, 0)) return 1;
     return 2;
 }

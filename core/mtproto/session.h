@@ -68,10 +68,11 @@ static inline uint32_t mt_seqno_next(uint32_t *n, int content_related)
 
 /* Replay window: the last MT_SESS_RECENT_IDS received msg_ids. Check and
  * insert: 0 new (inserted), 1 duplicate, 2 lower than every stored id while
- * the window is full (too old to tell). The lowest id is evicted. */
+ * the window is full (too old to tell). The lowest id is evicted. Kept as a
+ * sorted ring: in-order ids cost O(1), others a binary search. */
 struct mt_msgid_window {
     uint64_t ids[MT_SESS_RECENT_IDS];
-    uint64_t min, max;
+    uint32_t head;       /* index of the lowest id */
     uint32_t n;
 };
 void mt_msgid_window_init(struct mt_msgid_window *w);
