@@ -4,6 +4,7 @@
  * so the user sees every problem at once. */
 #include "loadgen/config.h"
 #include "loadgen/config_opts.h"
+#include "core/metrics/mt_metrics.h"
 
 #include <math.h>
 #include <unistd.h>
@@ -141,6 +142,12 @@ static void check_misc(struct mt_run_config *cfg, struct mt_diag *d)
         mt_diag_add(d, "-q and -v contradict each other");
     if (cfg->keys_path && cfg->save_keys_path && !strcmp(cfg->keys_path, cfg->save_keys_path))
         mt_diag_add(d, "--save-keys would overwrite the --keys file being read; use another path");
+    for (size_t i = 0; i < cfg->n_thresholds; i++) {
+        struct mt_threshold t;
+        if (mt_threshold_parse(cfg->thresholds[i], &t))
+            mt_diag_add(d, "--threshold: '%.80s' is not a threshold ([op:]metric cmp value, e.g. "
+                        "p99<5ms, ping:p50<=200us, error_rate<0.1%%, rps>100k)", cfg->thresholds[i]);
+    }
     const char *outs[] = {cfg->json_path, cfg->csv_path, cfg->hlog_path};
     const char *names[] = {"--json", "--csv", "--hlog"};
     for (int i = 0; i < 3; i++)

@@ -42,7 +42,7 @@ enum mt_wl_kind {
 
 enum mt_wl_sizes { MT_WL_SIZE_FIXED = 0, MT_WL_SIZE_UNIFORM, MT_WL_SIZE_REALISTIC };
 
-#define MT_WL_MAX_OPS 32
+#define MT_WL_MAX_OPS 24     /* leaves metrics slots for phases (connect, handshake) */
 #define MT_WL_ECHO_MAX (1u << 20)                   /* 1 MiB */
 #define MT_WL_WEIGHT_MAX 1000000u
 #define MT_WL_DISCONNECT_DELAY_DEFAULT (75 * MT_NS_PER_S)

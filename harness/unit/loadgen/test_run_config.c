@@ -103,7 +103,7 @@ static void test_every_option(void **state)
                    "--reconnect-every", "10k", "--connect-timeout", "3s", "--request-timeout", "500ms",
                    "--backoff-min", "50ms", "--backoff-max", "2s", "--json", "r.json",
                    "--csv", "r.csv", "--hlog", "r.hlog", "--prometheus", ":9100", "--linger", "30s",
-                   "--threshold", "p99<5ms", "--threshold", "errors<1%", "--interval", "500ms", "-vv");
+                   "--threshold", "p99<5ms", "--threshold", "error_rate<1%", "--interval", "500ms", "-vv");
     expect_ok(&c, rc, &d);
     assert_int_equal(c.target.kind, MT_HOST_IPV6);
     assert_int_equal(c.transport, MT_RUN_TR_ABRIDGED);
@@ -140,7 +140,7 @@ static void test_every_option(void **state)
     assert_int_equal(c.prometheus.port, 9100);
     assert_int_equal(c.linger, 30 * S);
     assert_int_equal(c.n_thresholds, 2);
-    assert_string_equal(c.thresholds[1], "errors<1%");
+    assert_string_equal(c.thresholds[1], "error_rate<1%");
     assert_int_equal(c.interval, 500 * MS);
     assert_int_equal(c.verbose, 2);
     struct mt_pace_plan plan;
@@ -292,6 +292,7 @@ static void test_outputs_and_misc(void **state)
     EXPECT_ERROR("--seed: ", BASE, "--seed", "-1");
     EXPECT_ERROR("--json: empty value", BASE, "--json", "");
     EXPECT_ERROR("--threshold: empty threshold", BASE, "--threshold", "");
+    EXPECT_ERROR("--threshold: 'p99<fast' is not a threshold", BASE, "--threshold", "p99<fast");
     EXPECT_ERROR("--workload: 'pong': unknown operation", BASE, "--workload", "pong");
     struct mt_run_config c;
     struct mt_diag d;
