@@ -185,7 +185,9 @@ int mt_hs_client_feed(struct mt_hs_client *c, const uint8_t *in, size_t len, dou
 int mt_hs_client_state(const struct mt_hs_client *c);
 /* Valid after MT_HS_DONE; copies the result (MT_E_STATE otherwise). */
 int mt_hs_client_result(const struct mt_hs_client *c, struct mt_hs_result *out);
-/* Last failure: its detail, and "state: detail" text (static per object). */
+/* Last failure: its detail, and "<side> <STATE>: <check>" text, e.g.
+ * "client WAIT_DH_PARAMS: g_a outside [2^1984, p - 2^1984]" (a thread-local
+ * buffer, valid until the next *_error call on the same thread). */
 int mt_hs_client_detail(const struct mt_hs_client *c);
 const char *mt_hs_client_error(const struct mt_hs_client *c);
 /* Bytes the object occupies (the load generator keeps thousands alive). */

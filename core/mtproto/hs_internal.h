@@ -6,27 +6,7 @@
 #include "core/mtproto/handshake.h"
 #include "core/tl/mt_tl.h"
 
-/* Constructor ids, copied from /schema/mtproto (mtproto.tl); the same names
- * and values as core/tl/tl_ids.h, so either definition may come first. */
-#ifndef MT_TL_ID_REQ_PQ_MULTI
-#define MT_TL_ID_REQ_PQ_MULTI           0xbe7e8ef1u
-#define MT_TL_ID_REQ_PQ                 0x60469778u
-#define MT_TL_ID_RES_PQ                 0x05162463u
-#define MT_TL_ID_P_Q_INNER_DATA         0x83c95aecu
-#define MT_TL_ID_P_Q_INNER_DATA_DC      0xa9f55f95u
-#define MT_TL_ID_P_Q_INNER_DATA_TEMP    0x3c6a84d4u
-#define MT_TL_ID_P_Q_INNER_DATA_TEMP_DC 0x56fddf88u
-#define MT_TL_ID_REQ_DH_PARAMS          0xd712e4beu
-#define MT_TL_ID_SERVER_DH_PARAMS_OK    0xd0e8075cu
-#define MT_TL_ID_SERVER_DH_PARAMS_FAIL  0x79cb045du
-#define MT_TL_ID_SERVER_DH_INNER_DATA   0xb5890dbau
-#define MT_TL_ID_SET_CLIENT_DH_PARAMS   0xf5045f1fu
-#define MT_TL_ID_CLIENT_DH_INNER_DATA   0x6643b654u
-#define MT_TL_ID_DH_GEN_OK              0x3bcbf734u
-#define MT_TL_ID_DH_GEN_RETRY           0x46dc1fb9u
-#define MT_TL_ID_DH_GEN_FAIL            0xa69dae02u
-#define MT_TL_ID_BIND_AUTH_KEY_INNER    0x75a3f765u
-#endif
+/* Constructor ids: MT_TL_ID_* of core/tl/tl_ids.h (through mt_tl.h). */
 
 #define HS_DH_LEN 256              /* dh_prime, g_a, g_b, auth_key: 2048 bits */
 #define HS_AES_MAX 1024            /* largest encrypted_answer / encrypted_data */
