@@ -88,9 +88,9 @@ static uint32_t quick_ack_of(const uint8_t large[32])
 }
 
 /* Padding length: 12..min(pad_max, 1024, room) with plain + pad a multiple of
- * 16, uniformly among the allowed lengths; then the random bytes. Draws from
- * rng in a fixed order per job so that a batch equals n single calls. */
-static int add_padding(struct mt_msg_job *j, struct mt_rng *rng)
+ * 16, uniformly among the allowed lengths (an rng draw only when there is a
+ * choice). */
+static int pad_length(const struct mt_msg_job *j, struct mt_rng *rng)
 {
     size_t pmin = MT_MSG_PAD_MIN + (16 - (j->plain_len + MT_MSG_PAD_MIN) % 16) % 16;
     if (j->cap < MT_MSG_HEADER || j->cap - MT_MSG_HEADER < j->plain_len ||
@@ -103,8 +103,39 @@ static int add_padding(struct mt_msg_job *j, struct mt_rng *rng)
     size_t pad = pmin;
     if (limit > pmin && limit - pmin >= 16)
         pad += 16 * (size_t)mt_rng_uniform(rng, (uint32_t)((limit - pmin) / 16 + 1));
-    mt_rng_bytes(rng, j->buf + MT_MSG_HEADER + j->plain_len, pad);
     return (int)pad;
+}
+
+/* The random padding bytes of the m active messages, in message order, from
+ * as few rng calls as possible (one per KiB): a call costs about as much as
+ * 20 bytes of keystream. The stream consumed is exactly the padding, so a
+ * chunk of minimal-padding messages draws the same bytes as n single calls. */
+static void fill_padding(struct msg_scratch *s, size_t m, const struct mt_msg_job *jobs,
+                         struct mt_rng *rng)
+{
+    uint8_t pool[1024];
+    size_t total = 0, have = 0, used = 0;
+    for (size_t k = 0; k < m; k++)
+        total += s->len[k] - jobs[s->idx[k]].plain_len;
+    for (size_t k = 0; k < m; k++) {
+        size_t plain_len = jobs[s->idx[k]].plain_len;
+        uint8_t *dst = s->data[k] + plain_len;
+        size_t need = s->len[k] - plain_len;
+        while (need) {
+            if (used == have) {
+                have = total < sizeof pool ? total : sizeof pool;
+                mt_rng_bytes(rng, pool, have);
+                total -= have;
+                used = 0;
+            }
+            size_t take = need < have - used ? need : have - used;
+            memcpy(dst, pool + used, take);
+            dst += take;
+            used += take;
+            need -= take;
+        }
+    }
+    explicit_bzero(pool, have);
 }
 
 /* One chunk of at most MT_MSG_CHUNK jobs. prepadded: plain_len already
@@ -127,7 +158,7 @@ static void encrypt_chunk(struct mt_msg_job *jobs, size_t n, int x, struct mt_rn
             if (total == 0 || total % 16 || j->cap < MT_MSG_HEADER || j->cap - MT_MSG_HEADER < total)
                 j->status = total % 16 || total == 0 ? MT_E_INVAL : MT_E_OVERFLOW;
         } else {
-            int pad = add_padding(j, rng);
+            int pad = pad_length(j, rng);
             if (pad < 0)
                 j->status = pad;
             else
@@ -144,6 +175,8 @@ static void encrypt_chunk(struct mt_msg_job *jobs, size_t n, int x, struct mt_rn
     }
     if (!m)
         return;
+    if (!prepadded)
+        fill_padding(s, m, jobs, rng);
     msg_key_batch(s, m, x);
     for (size_t k = 0; k < m; k++) {
         struct mt_msg_job *j = &jobs[s->idx[k]];
