@@ -152,7 +152,7 @@ static void check_misc(struct mt_run_config *cfg, struct mt_diag *d)
     const char *names[] = {"--json", "--csv", "--hlog"};
     for (int i = 0; i < 3; i++)
         for (int j = i + 1; j < 3; j++)
-            if (outs[i] && outs[j] && !strcmp(outs[i], outs[j]) && strcmp(outs[i], "-"))
+            if (outs[i] && outs[j] && !strcmp(outs[i], outs[j]))
                 mt_diag_add(d, "%s and %s write the same file '%.100s'", names[i], names[j], outs[i]);
 }
 

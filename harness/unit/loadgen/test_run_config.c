@@ -296,7 +296,7 @@ static void test_outputs_and_misc(void **state)
     EXPECT_ERROR("--workload: 'pong': unknown operation", BASE, "--workload", "pong");
     struct mt_run_config c;
     struct mt_diag d;
-    expect_ok(&c, PARSE(&c, &d, BASE, "--source-ips", "127.0.0.2-127.0.0.200", "--json", "-", "--csv", "-"), &d);
+    expect_ok(&c, PARSE(&c, &d, BASE, "--source-ips", "127.0.0.2-127.0.0.200", "--json", "a", "--csv", "b"), &d);
     assert_true(c.have_source_ips);
     assert_int_equal(c.source_ip_last - c.source_ip_first, 198);
     mt_run_config_free(&c);
