@@ -322,7 +322,9 @@ struct mt_metrics_reporter *mt_metrics_reporter_new(struct mt_metrics_worker **w
                                                     double started_at_wall, mt_ns start_ns);
 void mt_metrics_reporter_free(struct mt_metrics_reporter *rep);
 /* Take every pending snapshot; rebuild rep->interval from them and add them
- * to rep->total. Returns the number of snapshots taken. Reporter thread only.
+ * to rep->total. rep->interval's started_at/ended_at/duration_s give the span
+ * the taken snapshots cover (from each worker's previous publish to this
+ * one). Returns the number of snapshots taken. Reporter thread only.
  * Call it once more after the workers have stopped (and published a final
  * time) so that the totals are complete. */
 int mt_metrics_collect(struct mt_metrics_reporter *rep, mt_ns now);
@@ -450,6 +452,48 @@ int mt_prom_update(struct mt_prom *p, const struct mt_metrics_report *total);
 void mt_prom_stop(struct mt_prom *p, double linger_s, const volatile int *stop);
 /* Render into a malloc'd NUL-terminated string (also used by tests). */
 char *mt_prom_render(const struct mt_metrics_report *total, const char *transport_label);
+
+/* ======================================================================
+ * Outputs: what `mtload run` and `mtload server` both do with the exporters
+ * ====================================================================== */
+
+/* Every path may be NULL (that output is off). thresholds are expressions
+ * ("p99<5ms"), parsed at open. config is borrowed until close. */
+struct mt_metrics_outputs_cfg {
+    const char *kind;               /* "run" or "server" (JSON "kind") */
+    const char *json_path, *csv_path, *hlog_path;
+    const char *prom_addr;          /* "ADDR:PORT" or NULL */
+    double linger_s;                /* Prometheus stays up this long at close */
+    const struct mt_metrics_env *env;
+    struct json_t *config;
+    const char *const *thresholds;
+    int n_thresholds;
+};
+struct mt_metrics_outputs;
+
+/* Parses the thresholds (MT_E_INVAL names the bad one on stderr), opens the
+ * CSV and hlog files and starts the Prometheus endpoint (MT_E_SYSTEM). Call
+ * before the run starts so a bad path fails fast (exit 2). */
+int mt_metrics_outputs_open(struct mt_metrics_outputs **out, const struct mt_metrics_outputs_cfg *cfg,
+                            double start_wall);
+/* Prometheus port actually bound (0 if off). */
+int mt_metrics_outputs_prom_port(const struct mt_metrics_outputs *o);
+/* Reporter step: collect every published snapshot, then write the interval
+ * (CSV rows, hlog lines) and refresh the Prometheus page. Call once per
+ * interval, and in any loop that waits for workers' final publishes, so that
+ * nothing collected is missing from the CSV/hlog. A tick that takes no
+ * snapshot writes no rows. Returns the number of snapshots taken, or a
+ * negative error if an output could not be written. */
+int mt_metrics_outputs_tick(struct mt_metrics_outputs *o, struct mt_metrics_reporter *rep, mt_ns now);
+/* After the workers stopped and the reporter is finished
+ * (mt_metrics_reporter_finish): last page, thresholds evaluated, summary and
+ * threshold lines printed to `summary` (may be NULL), JSON written.
+ * Returns the number of failed thresholds (exit 99 if > 0), or a negative
+ * error if the JSON could not be written. */
+int mt_metrics_outputs_finish(struct mt_metrics_outputs *o, const struct mt_metrics_report *total,
+                              FILE *summary);
+/* Lingers (Prometheus), closes files, frees. stop may end the linger. */
+void mt_metrics_outputs_close(struct mt_metrics_outputs *o, const volatile int *stop);
 
 /* Human-readable summary table of a report: one line per operation (count,
  * rate, p50/p90/p99/p99.9/max in microseconds, errors), then the errors by

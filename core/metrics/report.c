@@ -221,18 +221,32 @@ int mt_metrics_collect(struct mt_metrics_reporter *rep, mt_ns now)
     mt_metrics_report_reset(iv);
     int taken = 0;
     int64_t sessions = 0, connections = 0;
+    mt_ns first = 0, last = 0;
     for (int i = 0; i < rep->n_workers; i++) {
         struct mt_metrics_worker *w = rep->workers[i];
         sessions += atomic_load_explicit(&w->sessions, memory_order_relaxed);
         connections += atomic_load_explicit(&w->connections, memory_order_relaxed);
         if (!atomic_load_explicit(&w->pending, memory_order_acquire))
             continue;
-        take_buffer(rep, w, &w->buf[w->active ^ 1]);
+        struct mt_metrics_buffer *b = &w->buf[w->active ^ 1];
+        /* the span the buffer covers: from the worker's previous publish (or
+         * the run start) to this publish */
+        mt_ns start = b->start_ns && b->start_ns > rep->run_start_ns ? b->start_ns : rep->run_start_ns;
+        if (!taken || start < first)
+            first = start;
+        if (!taken || b->end_ns > last)
+            last = b->end_ns;
+        take_buffer(rep, w, b);
         atomic_store_explicit(&w->pending, 0, memory_order_release);
         taken++;
     }
-    double span = (double)(now - rep->last_collect_ns) / 1e9;
-    iv->duration_s = span > 0 ? span : 0;
+    /* interval times come from what the workers published, so that rates stay
+     * right when a publish was skipped or a tick found nothing */
+    iv->duration_s = taken && last > first ? (double)(last - first) / 1e9 : 0;
+    iv->started_at = rep->total->started_at + (double)(first - rep->run_start_ns) / 1e9;
+    iv->ended_at = iv->started_at + iv->duration_s;
+    if (!taken)
+        iv->started_at = iv->ended_at = 0;
     iv->sessions = rep->total->sessions = sessions;
     iv->connections = rep->total->connections = connections;
     report_add_data(rep->total, iv);

@@ -24,7 +24,7 @@ struct synth_opts {
     double linger;
     const char *json, *csv, *hlog, *prom, *port_file, *transport;
     char ops[MT_METRICS_MAX_OPS][MT_METRICS_OP_NAME_MAX];
-    struct mt_threshold thr[SYNTH_MAX_THR];
+    const char *thr_text[SYNTH_MAX_THR];
 };
 
 static volatile sig_atomic_t g_signalled;
@@ -147,31 +147,15 @@ static int parse_synth_args(int argc, char **argv, struct synth_opts *o)
         else if (!strcmp(a, "--linger")) o->linger = atof(v);
         else if (!strcmp(a, "--transport")) o->transport = v;
         else if (!strcmp(a, "--threshold")) {
-            if (o->n_thr >= SYNTH_MAX_THR || mt_threshold_parse(v, &o->thr[o->n_thr])) {
-                fprintf(stderr, "synth: bad threshold '%s'\n", v);
+            if (o->n_thr >= SYNTH_MAX_THR)
                 return -1;
-            }
-            o->n_thr++;
+            o->thr_text[o->n_thr++] = v;
         } else
             return -1;
     }
     if (o->workers < 1 || o->workers > SYNTH_MAX_WORKERS || o->intervals < 1 || o->interval_ms < 1 || o->rate < 0)
         return -1;
     return 0;
-}
-
-/* Per-interval exporters; returns 0 or a negative error. */
-static int export_interval(struct mt_metrics_reporter *rep, struct mt_csv *csv, struct mt_hlog *hlog,
-                           struct mt_prom *prom, double iv_start, double iv_len)
-{
-    int rc = 0;
-    if (csv && mt_csv_write_interval(csv, iv_start + iv_len, iv_len, rep->interval))
-        rc = MT_E_SYSTEM;
-    if (hlog && mt_hlog_write_interval(hlog, iv_start, iv_len, rep->interval))
-        rc = MT_E_SYSTEM;
-    if (prom)
-        mt_prom_update(prom, rep->total);
-    return rc;
 }
 
 static int write_port_file(const char *path, int port)
@@ -183,84 +167,55 @@ static int write_port_file(const char *path, int port)
     return fclose(f);
 }
 
-/* The reporter loop: one collection per interval until done or signalled. */
-static void reporter_loop(const struct synth_opts *o, struct mt_metrics_reporter *rep,
-                          struct mt_csv *csv, struct mt_hlog *hlog, struct mt_prom *prom,
-                          double wall0, mt_ns t0, int *io_err)
+static void sleep_ms(long ms)
 {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000 * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* The reporter: one tick per interval until done or signalled, then stop
+ * the workers, ticking while they make their final publishes. */
+static int report_run(const struct synth_opts *o, struct synth_worker *w,
+                      struct mt_metrics_reporter *rep, struct mt_metrics_outputs *out, mt_ns t0)
+{
+    int io_err = 0;
     for (int iv = 1; iv <= o->intervals && !g_signalled; iv++) {
         mt_ns due = t0 + (mt_ns)iv * (mt_ns)o->interval_ms * MT_NS_PER_MS + 20 * MT_NS_PER_MS;
-        while (mt_now_ns() < due && !g_signalled) {
-            struct timespec ts = {0, 2 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
-        double prev = rep->total->duration_s;
-        mt_metrics_collect(rep, mt_now_ns());
-        if (export_interval(rep, csv, hlog, prom, wall0 + prev, rep->total->duration_s - prev))
-            *io_err = 1;
+        while (mt_now_ns() < due && !g_signalled)
+            sleep_ms(2);
+        if (mt_metrics_outputs_tick(out, rep, mt_now_ns()) < 0)
+            io_err = 1;
     }
+    atomic_store(&g_stop, 1);
+    for (int i = 0; i < o->workers; i++) {
+        while (pthread_tryjoin_np(w[i].th, NULL) != 0) {
+            if (mt_metrics_outputs_tick(out, rep, mt_now_ns()) < 0)
+                io_err = 1;
+            sleep_ms(1);
+        }
+    }
+    if (mt_metrics_outputs_tick(out, rep, mt_now_ns()) < 0)
+        io_err = 1;
+    return io_err;
 }
 
 static int run_and_export(const struct synth_opts *o, struct synth_worker *w,
-                          struct mt_metrics_worker **mw, struct mt_prom *prom)
+                          struct mt_metrics_worker **mw, struct mt_metrics_outputs *out,
+                          double wall0, mt_ns t0)
 {
-    double wall0 = mt_wall_s();
-    mt_ns t0 = mt_now_ns();
     struct mt_metrics_reporter *rep = mt_metrics_reporter_new(mw, o->workers, wall0, t0);
-    struct mt_csv *csv = o->csv ? mt_csv_open(o->csv) : NULL;
-    struct mt_hlog *hlog = o->hlog ? mt_hlog_open(o->hlog, wall0) : NULL;
-    if (!rep || (o->csv && !csv) || (o->hlog && !hlog)) {
-        fprintf(stderr, "synth: cannot open outputs\n");
+    if (!rep) {
         atomic_store(&g_abort, 1);
         atomic_store(&g_stop, 1);
         for (int i = 0; i < o->workers; i++)
             pthread_join(w[i].th, NULL);
-        mt_csv_close(csv);
-        mt_hlog_close(hlog);
-        mt_metrics_reporter_free(rep);
         return 2;
     }
-    int io_err = 0;
-    reporter_loop(o, rep, csv, hlog, prom, wall0, t0, &io_err);
-    atomic_store(&g_stop, 1);
-    for (int i = 0; i < o->workers; i++) {
-        /* keep collecting (and exporting what is collected) while joining:
-         * a worker's final publish may wait for the reporter */
-        while (pthread_tryjoin_np(w[i].th, NULL) != 0) {
-            double prev = rep->total->duration_s;
-            if (mt_metrics_collect(rep, mt_now_ns()) > 0 &&
-                export_interval(rep, csv, hlog, prom, wall0 + prev, rep->total->duration_s - prev))
-                io_err = 1;
-            struct timespec ts = {0, 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
-    }
-    double prev = rep->total->duration_s;
-    mt_metrics_collect(rep, mt_now_ns());
+    int io_err = report_run(o, w, rep, out, t0);
     mt_metrics_reporter_finish(rep, mt_wall_s(), mt_now_ns(), g_signalled ? 1 : 0);
-    if (export_interval(rep, csv, hlog, prom, wall0 + prev, rep->total->duration_s - prev))
-        io_err = 1;
-    mt_csv_close(csv);
-    mt_hlog_close(hlog);
-
-    struct mt_threshold_result res[SYNTH_MAX_THR];
-    for (int i = 0; i < o->n_thr; i++)
-        if (mt_threshold_eval(&o->thr[i], rep->total, &res[i]))
-            res[i].ok = 0;
-    mt_metrics_print_summary(stdout, rep->total);
-    int failed = o->n_thr ? mt_threshold_report(stdout, o->thr, res, o->n_thr) : 0;
-    fflush(stdout);
-    if (o->json) {
-        struct mt_metrics_env env = {.crypto_tier = "none", .threads = o->workers, .transport = o->transport};
-        json_t *config = json_pack("{s:s,s:i,s:i,s:i,s:i,s:I}", "mode", "synthetic", "workers", o->workers,
-                                   "intervals", o->intervals, "interval_ms", o->interval_ms,
-                                   "rate", o->rate, "seed", (json_int_t)o->seed);
-        if (mt_metrics_write_json(o->json, "run", rep->total, &env, config, o->thr, res, o->n_thr))
-            io_err = 1;
-        json_decref(config);
-    }
+    int failed = mt_metrics_outputs_finish(out, rep->total, stdout);
     mt_metrics_reporter_free(rep);
-    if (io_err)
+    if (io_err || failed < 0)
         return 2;
     return failed ? 99 : 0;
 }
@@ -278,17 +233,26 @@ int mt_metrics_synth_main(int argc, char **argv)
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    struct mt_prom *prom = NULL;
-    if (o.prom) {
-        prom = mt_prom_start(o.prom, o.transport);
-        if (!prom) {
-            fprintf(stderr, "synth: cannot listen on %s\n", o.prom);
-            return 2;
-        }
-        if (o.port_file && write_port_file(o.port_file, mt_prom_port(prom))) {
-            mt_prom_stop(prom, 0, NULL);
-            return 2;
-        }
+    struct mt_metrics_env env = {.crypto_tier = "none", .threads = o.workers, .transport = o.transport};
+    json_t *config = json_pack("{s:s,s:i,s:i,s:i,s:i,s:I}", "mode", "synthetic", "workers", o.workers,
+                               "intervals", o.intervals, "interval_ms", o.interval_ms, "rate", o.rate,
+                               "seed", (json_int_t)o.seed);
+    struct mt_metrics_outputs_cfg ocfg = {
+        .kind = "run", .json_path = o.json, .csv_path = o.csv, .hlog_path = o.hlog,
+        .prom_addr = o.prom, .linger_s = o.linger, .env = &env, .config = config,
+        .thresholds = o.thr_text, .n_thresholds = o.n_thr,
+    };
+    double wall0 = mt_wall_s();
+    mt_ns t0 = mt_now_ns();
+    struct mt_metrics_outputs *out;
+    if (mt_metrics_outputs_open(&out, &ocfg, wall0)) {
+        json_decref(config);
+        return 2;
+    }
+    if (o.port_file && write_port_file(o.port_file, mt_metrics_outputs_prom_port(out))) {
+        mt_metrics_outputs_close(out, NULL);
+        json_decref(config);
+        return 2;
     }
     static struct synth_worker w[SYNTH_MAX_WORKERS];
     static struct mt_metrics_worker *mw[SYNTH_MAX_WORKERS];
@@ -300,7 +264,7 @@ int mt_metrics_synth_main(int argc, char **argv)
             break;
     }
     if (started == o.workers) {
-        rc = run_and_export(&o, w, mw, prom);
+        rc = run_and_export(&o, w, mw, out, wall0, t0);
     } else {
         atomic_store(&g_abort, 1);
         atomic_store(&g_stop, 1);
@@ -308,7 +272,8 @@ int mt_metrics_synth_main(int argc, char **argv)
             pthread_join(w[i].th, NULL);
     }
     /* linger so that the last scrape sees the final totals */
-    mt_prom_stop(prom, o.linger, &g_stop_linger);
+    mt_metrics_outputs_close(out, &g_stop_linger);
+    json_decref(config);
     for (int i = 0; i < o.workers; i++)
         mt_metrics_worker_free(mw[i]);
     return rc;

@@ -232,6 +232,58 @@ static void test_prometheus(void **state)
     mt_metrics_report_free(r);
 }
 
+/* The outputs helper: intervals written only when something was taken,
+ * rates over the span the workers' snapshots cover, thresholds counted. */
+static void test_outputs(void **state)
+{
+    (void)state;
+    char *csv_path = tmp_path(".csv"), *json_path = tmp_path(".json");
+    const char *thr[] = {"ping:p50<1ms", "rps>1M"};
+    struct mt_metrics_outputs_cfg cfg = {.kind = "server", .json_path = json_path, .csv_path = csv_path,
+                                         .thresholds = thr, .n_thresholds = 2};
+    struct mt_metrics_outputs *o;
+    const char *bad_thr[] = {"p99<<1ms"};
+    struct mt_metrics_outputs_cfg bad = {.thresholds = bad_thr, .n_thresholds = 1};
+    assert_int_equal(mt_metrics_outputs_open(&o, &bad, 0), MT_E_INVAL);
+    struct mt_metrics_outputs_cfg bad_path = {.csv_path = "/nonexistent/dir/x.csv"};
+    assert_int_equal(mt_metrics_outputs_open(&o, &bad_path, 0), MT_E_SYSTEM);
+    assert_int_equal(mt_metrics_outputs_open(&o, &cfg, 1000.0), 0);
+
+    struct mt_metrics_worker *w = mt_metrics_worker_new(0, 0, 0);
+    struct mt_metrics_reporter *rep = mt_metrics_reporter_new(&w, 1, 1000.0, 0);
+    int op = mt_metrics_op(w, "ping");
+    for (int i = 0; i < 1000; i++)
+        mt_metrics_record(w, op, 100000);
+    assert_int_equal(mt_metrics_outputs_tick(o, rep, MT_NS_PER_S / 2), 0); /* nothing published */
+    mt_metrics_worker_publish(w, MT_NS_PER_S);
+    assert_int_equal(mt_metrics_outputs_tick(o, rep, 3 * MT_NS_PER_S / 2), 1);
+    /* the snapshot covers 0..1 s, whatever the tick times */
+    assert_true(rep->interval->duration_s == 1.0);
+    assert_true(rep->interval->ended_at == 1001.0);
+    mt_metrics_reporter_finish(rep, 1002.0, 2 * MT_NS_PER_S, 0);
+    assert_int_equal(mt_metrics_outputs_finish(o, rep->total, NULL), 1); /* rps>1M fails */
+    mt_metrics_outputs_close(o, NULL);
+
+    FILE *f = fopen(csv_path, "r");
+    char line[512];
+    assert_non_null(fgets(line, sizeof(line), f));
+    assert_non_null(fgets(line, sizeof(line), f));
+    assert_true(!strncmp(line, "1001.000,ping,1000,1000.000,", 28));
+    assert_null(fgets(line, sizeof(line), f));
+    fclose(f);
+    struct mt_metrics_report *back;
+    assert_int_equal(mt_metrics_load_json(json_path, &back), 0);
+    assert_true(back->duration_s == 2.0);
+    assert_int_equal(back->op[0].hist.total_count, 1000);
+    mt_metrics_report_free(back);
+    mt_metrics_reporter_free(rep);
+    mt_metrics_worker_free(w);
+    unlink(csv_path);
+    unlink(json_path);
+    free(csv_path);
+    free(json_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_hlog),
         cmocka_unit_test(test_prometheus),
+        cmocka_unit_test(test_outputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
