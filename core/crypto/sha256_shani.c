@@ -38,19 +38,36 @@ SHANI static inline void state_store(__m128i abef, __m128i cdgh, uint32_t h[8])
     _mm_storeu_si128((__m128i *)(h + 4), _mm_alignr_epi8(dchg, feba, 8));
 }
 
+/* Digest bytes straight from (ABEF, CDGH): reorder to A..D / E..H and
+ * byte-swap each word in registers, two 16-byte stores. */
+SHANI static inline void state_digest(__m128i abef, __m128i cdgh, uint8_t out[32])
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128((__m128i *)out, _mm_shuffle_epi8(_mm_blend_epi16(feba, dchg, 0xF0), bswap));
+    _mm_storeu_si128((__m128i *)(out + 16), _mm_shuffle_epi8(_mm_alignr_epi8(dchg, feba, 8), bswap));
+}
+
+/* The initial hash value, already in (ABEF, CDGH) order. */
+SHANI static inline void state_init(__m128i *abef, __m128i *cdgh)
+{
+    *abef = _mm_set_epi32(0x6a09e667, (int)0xbb67ae85, 0x510e527f, (int)0x9b05688c);
+    *cdgh = _mm_set_epi32(0x3c6ef372, (int)0xa54ff53a, 0x1f83d9ab, 0x5be0cd19);
+}
+
 #define BSWAP32_MASK _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL)
 
-/* 64 rounds on one block. m[] holds W in groups of 4; the schedule of
- * group g (g >= 4) is built from the four groups before it. */
-SHANI static inline void compress1(__m128i *abef, __m128i *cdgh, const uint8_t *p)
+/* 64 rounds on one block whose first 16 words (byte-swapped) are in m[].
+ * The schedule of group g (g >= 4) is built from the four groups before. */
+SHANI static inline __attribute__((always_inline)) void compress_w(__m128i *abef, __m128i *cdgh,
+                                                                 __m128i m[4])
 {
-    __m128i s0 = *abef, s1 = *cdgh, m[4];
+    __m128i s0 = *abef, s1 = *cdgh;
     const __m128i *k = (const __m128i *)mt_sha256_k;
 #pragma GCC unroll 16
     for (int g = 0; g < 16; g++) {
-        if (g < 4) {
-            m[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), BSWAP32_MASK);
-        } else {
+        if (g >= 4) {
             __m128i t = _mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]);
             t = _mm_add_epi32(t, _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4));
             m[g & 3] = _mm_sha256msg2_epu32(t, m[(g + 3) & 3]);
@@ -61,6 +78,47 @@ SHANI static inline void compress1(__m128i *abef, __m128i *cdgh, const uint8_t *
     }
     *abef = _mm_add_epi32(*abef, s0);
     *cdgh = _mm_add_epi32(*cdgh, s1);
+}
+
+SHANI static inline void compress1(__m128i *abef, __m128i *cdgh, const uint8_t *p)
+{
+    __m128i m[4];
+    for (int g = 0; g < 4; g++)
+        m[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), BSWAP32_MASK);
+    compress_w(abef, cdgh, m);
+}
+
+/* The one block of a contiguous message of 16..55 bytes, built in registers
+ * (no staging buffer, whose narrow stores would stall the wide loads):
+ * whole 16-byte chunks load directly, the partial chunk is the 16 bytes
+ * ending at the message end shifted into place, then 0x80 and the length. */
+static const uint8_t tail_shuffle[32] __attribute__((aligned(16))) = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+};
+static const uint8_t tail_pad[32] __attribute__((aligned(16))) = { [16] = 0x80 };
+
+SHANI static void sha256_short_shani(const uint8_t *p, size_t n, uint8_t out[32])
+{
+    __m128i m[4] = { _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128() };
+    size_t q = n / 16, r = n % 16;
+    for (size_t i = 0; i < q; i++) m[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
+    /* tail bytes p[16q .. n) = last16[16-r .. 16): chunk byte j < r takes
+     * index j + 16 - r, bytes from r on are zero (index 0x80) except the
+     * 0x80 padding byte at r */
+    __m128i last16 = _mm_loadu_si128((const __m128i *)(p + n - 16));
+    __m128i sel = _mm_loadu_si128((const __m128i *)(tail_shuffle + 16 - r));
+    __m128i pad = _mm_loadu_si128((const __m128i *)(tail_pad + 16 - r));
+    m[q] = _mm_or_si128(_mm_shuffle_epi8(last16, sel), pad);
+    for (int g = 0; g < 4; g++) m[g] = _mm_shuffle_epi8(m[g], BSWAP32_MASK);
+    uint64_t bits = (uint64_t)n * 8;
+    m[3] = _mm_insert_epi32(m[3], (int)(uint32_t)(bits >> 32), 2);
+    m[3] = _mm_insert_epi32(m[3], (int)(uint32_t)bits, 3);
+    /* the initial state already in (ABEF, CDGH) order */
+    __m128i abef, cdgh;
+    state_init(&abef, &cdgh);
+    compress_w(&abef, &cdgh, m);
+    state_digest(abef, cdgh, out);
 }
 
 /* Two blocks of two independent messages, rounds interleaved. */
@@ -105,11 +163,20 @@ SHANI void mt_sha256_blocks_shani(uint32_t h[8], const uint8_t *p, size_t nblock
 /* One-shot over parts: full blocks straight from the data, the rest staged. */
 SHANI void mt_sha256_v_shani(const struct mt_span *parts, size_t nparts, uint8_t out[32])
 {
+    size_t first = 0;                 /* a single non-empty part of 16..55 bytes */
+    while (first < nparts && parts[first].n == 0) first++;
+    if (first < nparts && parts[first].n >= 16 && parts[first].n <= 55) {
+        size_t rest = first + 1;
+        while (rest < nparts && parts[rest].n == 0) rest++;
+        if (rest == nparts) {
+            sha256_short_shani(parts[first].p, parts[first].n, out);
+            return;
+        }
+    }
     __m128i abef, cdgh;
     uint8_t buf[128];
     size_t buflen = 0, total = 0;
-    uint32_t h[8];
-    state_load(mt_sha256_h0, &abef, &cdgh);
+    state_init(&abef, &cdgh);
     for (size_t i = 0; i < nparts; i++) {
         const uint8_t *p = parts[i].p;
         size_t n = parts[i].n;
@@ -133,8 +200,7 @@ SHANI void mt_sha256_v_shani(const struct mt_span *parts, size_t nparts, uint8_t
     mt_store_be64(buf + padded - 8, (uint64_t)total * 8);
     compress1(&abef, &cdgh, buf);
     if (padded == 128) compress1(&abef, &cdgh, buf + 64);
-    state_store(abef, cdgh, h);
-    mt_sha256_store_digest(h, out);
+    state_digest(abef, cdgh, out);
 }
 
 /* Two jobs at once: common blocks interleaved, the longer one's tail alone. */
@@ -149,7 +215,7 @@ SHANI void mt_sha256_x2_shani(struct mt_sha256_job *jobs, size_t n)
     size_t common = nb[0] < nb[1] ? nb[0] : nb[1];
     uint8_t stage[2][128];
     __m128i st[4];
-    state_load(mt_sha256_h0, &st[0], &st[1]);
+    state_init(&st[0], &st[1]);
     st[2] = st[0];
     st[3] = st[1];
     for (int j = 0; j < 2; j++)
@@ -159,9 +225,7 @@ SHANI void mt_sha256_x2_shani(struct mt_sha256_job *jobs, size_t n)
     for (size_t b = 0; b < common; b++) compress2(st, BLOCK(0, b), BLOCK(1, b));
     for (int j = 0; j < 2; j++) {
         for (size_t b = common; b < nb[j]; b++) compress1(&st[2 * j], &st[2 * j + 1], BLOCK(j, b));
-        uint32_t h[8];
-        state_store(st[2 * j], st[2 * j + 1], h);
-        mt_sha256_store_digest(h, jobs[j].out);
+        state_digest(st[2 * j], st[2 * j + 1], jobs[j].out);
     }
 #undef BLOCK
 }
