@@ -122,6 +122,13 @@ struct mt_tr_server_config {
     uint32_t max_frame;      /* 0 = default */
 };
 
+/* An MTProxy secret as distributed in proxy links: 32 hex digits (16 bytes),
+ * or 34 with a leading byte (17 bytes: "dd..." asks for padded
+ * intermediate, and any 17-byte form defaults to it). Sets cfg->secret,
+ * has_secret, obfuscated, and kind for the 17-byte form. MT_E_UNSUPPORTED
+ * for "ee" (fake-TLS) secrets, MT_E_INVAL for anything else malformed. */
+int mt_tr_config_secret(struct mt_tr_config *cfg, const char *hex);
+
 /* Client: prepare a connection. rng is used for padding and the header (it
  * must outlive t). MT_E_INVAL on a bad config. */
 int mt_tr_init_client(struct mt_tr *t, const struct mt_tr_config *cfg, struct mt_rng *rng);
@@ -174,7 +181,8 @@ size_t mt_tr_header_len(const struct mt_tr *t, size_t len, unsigned flags);
  * frame byte (buf + headroom - header) and *total is the frame length.
  * Errors: MT_E_STATE (no preamble yet), MT_E_FRAME_LEN (length not a
  * multiple of 4 where the codec needs it, or over max_frame), MT_E_OVERFLOW
- * (headroom or cap too small). */
+ * (headroom or cap too small). Frames must go on the wire in the order they
+ * were framed: the CTR stream and the full transport's seqno continue. */
 int mt_tr_frame(struct mt_tr *t, uint8_t *buf, size_t headroom, size_t len, size_t cap,
                 unsigned flags, uint8_t **start, size_t *total);
 /* Server: the quick-ack reply for token (abridged: the 4 token bytes

@@ -261,3 +261,25 @@ int mt_tr_accept(struct mt_tr *t, const struct mt_tr_server_config *cfg,
     t->ready = true;
     return rc;
 }
+
+int mt_tr_config_secret(struct mt_tr_config *cfg, const char *hex)
+{
+    uint8_t raw[MT_TR_SECRET_LEN + 1];
+    size_t len = hex ? strlen(hex) : 0;
+    if (len != 2 * MT_TR_SECRET_LEN && len != 2 * MT_TR_SECRET_LEN + 2)
+        return MT_E_INVAL;
+    if (mt_hex_decode(hex, raw, sizeof raw) != (int)(len / 2))
+        return MT_E_INVAL;
+    const uint8_t *secret = raw;
+    if (len / 2 == MT_TR_SECRET_LEN + 1) {
+        if (raw[0] == 0xee)
+            return MT_E_UNSUPPORTED;       /* fake TLS: another protocol */
+        cfg->kind = MT_TR_PADDED;
+        secret = raw + 1;
+    }
+    memcpy(cfg->secret, secret, MT_TR_SECRET_LEN);
+    cfg->has_secret = true;
+    cfg->obfuscated = true;
+    mt_wipe(raw, sizeof raw);
+    return 0;
+}

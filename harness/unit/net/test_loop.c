@@ -2,6 +2,7 @@
  * connect to a closed port, echo over IPv4 and IPv6 loopback, and a slow
  * reader: bounded buffers and paused reads. */
 #include <errno.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "harness/unit/common/mt_test.h"
 #include "core/net/mt_net.h"
@@ -274,6 +275,70 @@ static void test_closed_port(void **state)
     mt_loop_free(loop);
 }
 
+/* A connect that never completes times out: a listener with backlog 0 that
+ * never accepts drops further SYNs once its accept queue is full. */
+static void test_connect_timeout(void **state)
+{
+    (void)state;
+    enum { N = 8 };
+    struct mt_loop *loop = mt_loop_new(0);
+    struct mt_addr a, bound;
+    assert_int_equal(mt_addr_parse("127.0.0.1:0", &a), 0);
+    int lfd = mt_net_listen(&a, 0, false);
+    assert_true(lfd >= 0);
+    assert_int_equal(listen(lfd, 0), 0);
+    mt_net_local_addr(lfd, &bound);
+    static struct peer cli[N];
+    memset(cli, 0, sizeof cli);
+    mt_ns t0 = mt_now_ns();
+    for (int i = 0; i < N; i++) {
+        mt_conn_init(&cli[i].c, loop, &ops, &cli[i], 4096, 0);
+        assert_int_equal(mt_conn_connect(&cli[i].c, &bound, NULL, NULL, 200 * MT_NS_PER_MS), 0);
+    }
+    int done = 0, timeouts = 0, ok = 0;
+    while (done < N && mt_now_ns() < t0 + 3 * MT_NS_PER_S) {
+        mt_loop_run_once(loop, 20);
+        done = timeouts = ok = 0;
+        for (int i = 0; i < N; i++) {
+            done += cli[i].connected != 0;
+            timeouts += cli[i].connect_status == MT_E_TIMEOUT;
+            ok += cli[i].connected == 1;
+        }
+    }
+    mt_ns took = mt_now_ns() - t0;
+    print_message("connect timeout: %d connected (accept queue), %d timed out after %.0f ms\n",
+                  ok, timeouts, (double)took / 1e6);
+    assert_int_equal(done, N);
+    assert_true(timeouts > 0);
+    assert_true(took >= 200 * MT_NS_PER_MS && took < 2 * MT_NS_PER_S);
+    for (int i = 0; i < N; i++) {
+        if (cli[i].connect_status == MT_E_TIMEOUT) {
+            assert_true(cli[i].c.closed);
+            assert_int_equal(cli[i].c.sys_errno, ETIMEDOUT);
+        }
+        mt_conn_free(&cli[i].c);
+    }
+    close(lfd);
+    mt_loop_free(loop);
+}
+
+/* SO_REUSEPORT: one listener per worker on the same port. */
+static void test_reuseport(void **state)
+{
+    (void)state;
+    struct mt_addr a, bound;
+    assert_int_equal(mt_addr_parse("127.0.0.1:0", &a), 0);
+    int l1 = mt_net_listen(&a, 16, true);
+    assert_true(l1 >= 0);
+    mt_net_local_addr(l1, &bound);
+    int l2 = mt_net_listen(&bound, 16, true);
+    assert_true(l2 >= 0);
+    int l3 = mt_net_listen(&bound, 16, false);      /* without it: refused */
+    assert_true(l3 < 0);
+    close(l1);
+    close(l2);
+}
+
 /* A slow reader: the client sends a lot and reads nothing. The echoing
  * server's output passes its high-water mark, so it stops reading; the
  * client's own bounded buffer fills and refuses more (MT_E_LIMIT). Memory
@@ -352,6 +417,8 @@ int main(void)
         cmocka_unit_test(test_echo_v4),
         cmocka_unit_test(test_echo_v6),
         cmocka_unit_test(test_closed_port),
+        cmocka_unit_test(test_connect_timeout),
+        cmocka_unit_test(test_reuseport),
         cmocka_unit_test(test_slow_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,12 +211,30 @@ static void test_ops_table(void **state)
     assert_int_equal(mt_tr_ops_get(MT_TR_FULL)->overhead_max(100), 12);
 }
 
+static void test_secret_forms(void **state)
+{
+    (void)state;
+    struct mt_tr_config cfg = {.kind = MT_TR_ABRIDGED};
+    assert_int_equal(mt_tr_config_secret(&cfg, "8a96ef6e42a18c21837580cd1c91c5a8"), 0);
+    assert_true(cfg.has_secret && cfg.obfuscated);
+    assert_int_equal(cfg.kind, MT_TR_ABRIDGED);
+    assert_memory_equal(cfg.secret, secret[0], 16);
+    assert_int_equal(mt_tr_config_secret(&cfg, "dd99999999999999999999999999999999"), 0);
+    assert_int_equal(cfg.kind, MT_TR_PADDED);
+    assert_int_equal(cfg.secret[0], 0x99);
+    assert_int_equal(mt_tr_config_secret(&cfg, "ee99999999999999999999999999999999"), MT_E_UNSUPPORTED);
+    assert_int_equal(mt_tr_config_secret(&cfg, "dd9999"), MT_E_INVAL);
+    assert_int_equal(mt_tr_config_secret(&cfg, "zz99999999999999999999999999999999"), MT_E_INVAL);
+    assert_int_equal(mt_tr_config_secret(&cfg, NULL), MT_E_INVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_ops_table),
+        cmocka_unit_test(test_secret_forms),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
