@@ -148,6 +148,55 @@ static int find_long(const struct mt_opt_table *t, const char *name, size_t len)
     return -1;
 }
 
+/* Edit distance, capped: enough to suggest a near miss of an option name. */
+static size_t edit_distance(const char *a, size_t la, const char *b)
+{
+    size_t lb = strlen(b), row[64];
+    if (la >= 63 || lb >= 63) return 99;
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j] + 1 < best) best = row[j] + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Index of the option a mistyped name most likely meant, or -1. */
+static int suggest_id(const struct mt_opt_table *t, const char *name, size_t len)
+{
+    int best = -1;
+    size_t best_d = len >= 4 ? 3 : 2;       /* accept distance <= 2, or 1 for short names */
+    for (size_t i = 0; i < t->n; i++) {
+        const char *n = t->opts[i].name;
+        if (!n) continue;
+        size_t d = edit_distance(name, len, n);
+        if (d < best_d) { best_d = d; best = (int)i; }
+    }
+    return best;
+}
+
+static const char *suggest(const struct mt_opt_table *t, const char *name, size_t len)
+{
+    int id = suggest_id(t, name, len);
+    return id < 0 ? NULL : t->opts[id].name;
+}
+
+static void unknown_option(const struct mt_opt_table *t, const char *name, size_t len, struct mt_diag *d)
+{
+    const char *s = suggest(t, name, len);
+    int shown = (int)(len > 60 ? 60 : len);
+    if (s) mt_diag_add(d, "unknown option '--%.*s' (did you mean --%s?)", shown, name, s);
+    else mt_diag_add(d, "unknown option '--%.*s'", shown, name);
+}
+
 static int find_short(const struct mt_opt_table *t, char c)
 {
     for (size_t i = 0; i < t->n; i++)
@@ -178,8 +227,12 @@ static int argv_pass(const struct mt_opt_table *t, void *cfg, struct mt_opt_stat
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
             int id = find_long(t, name, len);
             if (id < 0) {
-                if (!early) mt_diag_add(d, "unknown option '--%.*s'", (int)(len > 60 ? 60 : len), name);
+                if (!early) unknown_option(t, name, len, d);
                 rc = MT_E_INVAL;
+                /* a near miss of an option with a value: its value is not a stray argument */
+                int near = suggest_id(t, name, len);
+                if (!eq && near >= 0 && takes_value(&t->opts[near]) && i + 1 < argc && argv[i + 1][0] != '-')
+                    i++;
                 continue;
             }
             const struct mt_opt *o = &t->opts[id];
@@ -270,9 +323,14 @@ static int file_line(const struct mt_opt_table *t, void *cfg, struct mt_opt_stat
         key[i] = kb[i] == '_' ? '-' : kb[i];    /* request_timeout = request-timeout */
     key[klen] = 0;
     int id = find_long(t, key, klen);
-    if (id < 0 || (t->opts[id].flags & (MT_OPT_NOFILE | MT_OPT_EARLY))) {
-        mt_diag_add(d, "%s:%u: %s '%s'", origin, lineno, id < 0 ? "unknown key" :
-                    "not allowed in a config file:", key);
+    if (id < 0) {
+        const char *s = suggest(t, key, klen);
+        mt_diag_add(d, "%s:%u: unknown key '%s'%s%s%s", origin, lineno, key, s ? " (did you mean " : "",
+                    s ? s : "", s ? "?)" : "");
+        return MT_E_INVAL;
+    }
+    if (t->opts[id].flags & (MT_OPT_NOFILE | MT_OPT_EARLY)) {
+        mt_diag_add(d, "%s:%u: not allowed in a config file: '%s'", origin, lineno, key);
         return MT_E_INVAL;
     }
     if (ve - vb >= 2 && (*vb == '"' || *vb == '\'') && ve[-1] == *vb)

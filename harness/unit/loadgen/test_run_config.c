@@ -309,12 +309,20 @@ static void test_argv_syntax(void **state)
     struct mt_diag d;
     EXPECT_ERROR("unknown option '--bogus'", BASE, "--bogus");
     EXPECT_ERROR("unknown option '-x'", BASE, "-x");
+    EXPECT_ERROR("unknown option '--duraton' (did you mean --duration?)", BASE, "--duraton", "1s");
+    EXPECT_ERROR("unknown option '--sesions' (did you mean --sessions?)", BASE, "--sesions=5");
+    EXPECT_ERROR("unknown option '--depht' (did you mean --depth?)", BASE, "--depht");
+    EXPECT_ERROR("unknown option '--xyzzy'", BASE, "--xyzzy");
     EXPECT_ERROR("unknown option '-z'", BASE, "-qz");
     EXPECT_ERROR("unexpected argument 'extra'", BASE, "extra");
     EXPECT_ERROR("--duration: needs a value (DURATION)", BASE, "--duration");
     EXPECT_ERROR("--obfuscated: takes no value", BASE, "--obfuscated=yes");
     EXPECT_ERROR("--duration: given more than once", BASE, "--duration", "1s", "--duration", "2s");
     EXPECT_ERROR("unexpected argument '--'", BASE, "--");
+    /* the value of a mistyped option is not reported as a stray argument */
+    assert_int_equal(PARSE(&c, &d, BASE, "--sesions", "5"), MT_E_INVAL);
+    assert_int_equal(d.n, 1);
+    mt_run_config_free(&c);
     /* every problem is reported, not only the first */
     int rc = PARSE(&c, &d, "--sessions", "0", "--duration", "x", "--bogus", "--transport", "tcp");
     assert_int_equal(rc, MT_E_INVAL);
@@ -396,6 +404,7 @@ static void test_config_file(void **state)
     assert_int_equal(PARSE(&c, &d, "--config", path, "--rsa-key", "k"), MT_E_INVAL);
     assert_true(diag_has(&d, ":2: sessions: '0' is outside"));
     assert_true(diag_has(&d, ":3: unknown key 'bogus'"));
+    assert_false(diag_has(&d, "did you mean"));
     assert_true(diag_has(&d, ":4: expected 'key = value'"));
     assert_true(diag_has(&d, ":5: not allowed in a config file: 'config'"));
     assert_true(diag_has(&d, ":6: not allowed in a config file: 'print-config'"));
