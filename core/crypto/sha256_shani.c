@@ -88,33 +88,52 @@ SHANI static inline void compress1(__m128i *abef, __m128i *cdgh, const uint8_t *
     compress_w(abef, cdgh, m);
 }
 
-/* The one block of a contiguous message of 16..55 bytes, built in registers
- * (no staging buffer, whose narrow stores would stall the wide loads):
- * whole 16-byte chunks load directly, the partial chunk is the 16 bytes
- * ending at the message end shifted into place, then 0x80 and the length. */
-static const uint8_t tail_shuffle[32] __attribute__((aligned(16))) = {
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-};
+/* One-block messages (total <= 55 bytes) are assembled in registers: a
+ * staging buffer's narrow stores would stall the wide loads that follow
+ * (failed store forwarding), right at the start of the round chain. */
 static const uint8_t tail_pad[32] __attribute__((aligned(16))) = { [16] = 0x80 };
 
-SHANI static void sha256_short_shani(const uint8_t *p, size_t n, uint8_t out[32])
+/* OR the n bytes at p into the 64-byte block m[] at byte offset off. Every
+ * 16-byte window read lies inside [p, p + n) (n >= 16) or a zero-padded
+ * copy (n < 16), and pshufb places the bytes, zeroing the rest. */
+SHANI static inline void block_put(__m128i m[4], const uint8_t *p, size_t n, size_t off)
+{
+    uint8_t small[16] __attribute__((aligned(16)));
+    if (n < 16) {
+        memset(small, 0, sizeof small);
+        memcpy(small, p, n);
+        p = small;
+    }
+    size_t limit = n < 16 ? 16 : n;
+    const __m128i iota = _mm_set_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    for (size_t c = off / 16; c * 16 < off + n; c++) {
+        /* chunk byte j holds source byte 16c + j - off, if inside [0, n) */
+        long first = (long)(16 * c) - (long)off;
+        long s0 = first < 0 ? 0 : first > (long)limit - 16 ? (long)limit - 16 : first;
+        __m128i win = _mm_loadu_si128((const __m128i *)(p + s0));
+        __m128i idx = _mm_add_epi8(iota, _mm_set1_epi8((char)(first - s0)));
+        __m128i valid = _mm_and_si128(_mm_cmpgt_epi8(iota, _mm_set1_epi8((char)(-first - 1))),
+                                      _mm_cmpgt_epi8(_mm_set1_epi8((char)((long)n - first)), iota));
+        idx = _mm_or_si128(idx, _mm_andnot_si128(valid, _mm_set1_epi8((char)0x80)));
+        m[c] = _mm_or_si128(m[c], _mm_shuffle_epi8(win, idx));
+    }
+}
+
+SHANI static void sha256_short_shani(const struct mt_span *parts, size_t nparts, size_t total,
+                                     uint8_t out[32])
 {
     __m128i m[4] = { _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128() };
-    size_t q = n / 16, r = n % 16;
-    for (size_t i = 0; i < q; i++) m[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
-    /* tail bytes p[16q .. n) = last16[16-r .. 16): chunk byte j < r takes
-     * index j + 16 - r, bytes from r on are zero (index 0x80) except the
-     * 0x80 padding byte at r */
-    __m128i last16 = _mm_loadu_si128((const __m128i *)(p + n - 16));
-    __m128i sel = _mm_loadu_si128((const __m128i *)(tail_shuffle + 16 - r));
-    __m128i pad = _mm_loadu_si128((const __m128i *)(tail_pad + 16 - r));
-    m[q] = _mm_or_si128(_mm_shuffle_epi8(last16, sel), pad);
+    size_t off = 0;
+    for (size_t i = 0; i < nparts; i++) {
+        if (parts[i].n) block_put(m, parts[i].p, parts[i].n, off);
+        off += parts[i].n;
+    }
+    size_t q = total / 16, r = total % 16;
+    m[q] = _mm_or_si128(m[q], _mm_loadu_si128((const __m128i *)(tail_pad + 16 - r)));
     for (int g = 0; g < 4; g++) m[g] = _mm_shuffle_epi8(m[g], BSWAP32_MASK);
-    uint64_t bits = (uint64_t)n * 8;
+    uint64_t bits = (uint64_t)total * 8;
     m[3] = _mm_insert_epi32(m[3], (int)(uint32_t)(bits >> 32), 2);
     m[3] = _mm_insert_epi32(m[3], (int)(uint32_t)bits, 3);
-    /* the initial state already in (ABEF, CDGH) order */
     __m128i abef, cdgh;
     state_init(&abef, &cdgh);
     compress_w(&abef, &cdgh, m);
@@ -163,19 +182,16 @@ SHANI void mt_sha256_blocks_shani(uint32_t h[8], const uint8_t *p, size_t nblock
 /* One-shot over parts: full blocks straight from the data, the rest staged. */
 SHANI void mt_sha256_v_shani(const struct mt_span *parts, size_t nparts, uint8_t out[32])
 {
-    size_t first = 0;                 /* a single non-empty part of 16..55 bytes */
-    while (first < nparts && parts[first].n == 0) first++;
-    if (first < nparts && parts[first].n >= 16 && parts[first].n <= 55) {
-        size_t rest = first + 1;
-        while (rest < nparts && parts[rest].n == 0) rest++;
-        if (rest == nparts) {
-            sha256_short_shani(parts[first].p, parts[first].n, out);
-            return;
-        }
+    size_t total = 0;
+    for (size_t i = 0; i < nparts && total <= 55; i++) total += parts[i].n;
+    if (total <= 55) {
+        sha256_short_shani(parts, nparts, total, out);
+        return;
     }
     __m128i abef, cdgh;
     uint8_t buf[128];
-    size_t buflen = 0, total = 0;
+    size_t buflen = 0;
+    total = 0;
     state_init(&abef, &cdgh);
     for (size_t i = 0; i < nparts; i++) {
         const uint8_t *p = parts[i].p;
