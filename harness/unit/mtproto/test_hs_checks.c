@@ -67,6 +67,16 @@ static void edge_value(enum edge e, uint8_t out[256])
     }
 }
 
+/* An exponent x (32 bytes) whose g^x has a zero top byte: a peer that
+ * writes numbers in minimal form then sends 255 bytes. */
+static void exp_with_short_power(uint8_t x[32], uint8_t gx[256])
+{
+    do {
+        mt_rng_bytes(&hs_rng, x, 32);
+        assert_int_equal(mt_dh_modexp_g(3, x, 32, prime, 256, gx), 0);
+    } while (gx[0] != 0);
+}
+
 /* ---- client under test -------------------------------------------------- */
 
 struct fsrv {
@@ -146,6 +156,7 @@ enum amod {
     A_OK, A_CTOR, A_NONCE, A_SERVER_NONCE, A_AES_LEN, A_SHA1, A_PAD16, A_INNER_CTOR,
     A_INNER_NONCE, A_INNER_SERVER_NONCE, A_PRIME_NOT_SAFE, A_PRIME_SHORT, A_G2, A_G5, A_G1,
     A_GA_ONE, A_GA_P_MINUS_1, A_GA_LOW, A_GA_HIGH, A_GA_P, A_TRAILING, A_FAIL, A_FAIL_BAD_HASH,
+    A_GA_SHORT,
 };
 
 static size_t fs_answer(struct fsrv *f, enum amod m, uint8_t *msg)
@@ -168,7 +179,9 @@ static size_t fs_answer(struct fsrv *f, enum amod m, uint8_t *msg)
     mt_tl_wraw(&w, sn, 16);
     mt_tl_w32(&w, g);
     mt_tl_wbytes(&w, m == A_PRIME_SHORT ? p + 1 : p, m == A_PRIME_SHORT ? 255 : 256);
-    mt_tl_wbytes(&w, g_a, 256);
+    if (m == A_GA_SHORT)
+        assert_int_equal(g_a[0], 0);
+    mt_tl_wbytes(&w, m == A_GA_SHORT ? g_a + 1 : g_a, m == A_GA_SHORT ? 255 : 256);
     mt_tl_w32(&w, (uint32_t)HS_T0);
     size_t enclen = wrap(f->nn, f->sn, inner, w.pos, m == A_SHA1, m == A_PAD16, enc);
     if (m == A_AES_LEN) enclen -= 8;
@@ -334,7 +347,7 @@ static void fc_to_client_dh(struct fcli *f)
 enum cmod {
     C_OK, C_CTOR, C_NONCE, C_SERVER_NONCE, C_AES_LEN, C_SHA1, C_PAD16, C_INNER_CTOR,
     C_INNER_NONCE, C_INNER_SERVER_NONCE, C_RETRY_ID, C_GB_ONE, C_GB_P_MINUS_1, C_GB_LOW,
-    C_GB_HIGH, C_GB_P, C_GB_LONG, C_TRAILING,
+    C_GB_HIGH, C_GB_P, C_GB_LONG, C_TRAILING, C_GB_SHORT,
 };
 
 /* set_client_DH_params; *key receives the auth key the client would hold. */
@@ -361,7 +374,10 @@ static size_t fc_client_dh(struct fcli *f, enum cmod m, uint8_t *msg, struct mt_
     mt_tl_wraw(&w, nonce, 16);
     mt_tl_wraw(&w, sn, 16);
     mt_tl_wraw(&w, retry, 8);
-    mt_tl_wbytes(&w, m == C_GB_LONG ? g_b : g_b + 1, m == C_GB_LONG ? 257 : 256);
+    if (m == C_GB_SHORT)
+        assert_int_equal(g_b[1], 0);
+    mt_tl_wbytes(&w, m == C_GB_LONG ? g_b : m == C_GB_SHORT ? g_b + 2 : g_b + 1,
+                 m == C_GB_LONG ? 257 : m == C_GB_SHORT ? 255 : 256);
     size_t enclen = wrap(f->nn, f->sn, inner, w.pos, m == C_SHA1, m == C_PAD16, enc);
     if (m == C_AES_LEN) enclen -= 8;
     mt_tl_writer_init(&w, body, sizeof body);
@@ -447,9 +463,20 @@ static void run_client_case(const struct check *k)
         rc = fs_feed(&f, msg, len);
         break;
     case CLIENT_ANSWER:
+        if (k->mod == A_GA_SHORT)
+            exp_with_short_power(f.a, f.g_a);
         fs_to_answer(&f);
         len = fs_answer(&f, (enum amod)k->mod, msg);
         rc = fs_feed(&f, msg, len);
+        if (k->mod == A_GA_SHORT) {
+            /* and the key is g_a^b all the same */
+            struct mt_hs_result res;
+            assert_int_equal(rc, MT_HS_SEND);
+            len = fs_dh_gen(&f, G_OK, msg, &key);
+            assert_int_equal(fs_feed(&f, msg, len), MT_HS_DONE);
+            assert_int_equal(mt_hs_client_result(f.c, &res), 0);
+            assert_memory_equal(res.key.key, key.key, 256);
+        }
         break;
     default:
         fs_to_answer(&f);
@@ -503,6 +530,10 @@ static void run_server_case(const struct check *k)
         rc = fc_feed(&f, msg, len);
         break;
     default:
+        if (k->mod == C_GB_SHORT) {
+            uint8_t gx[256];
+            exp_with_short_power(f.b, gx);
+        }
         fc_to_client_dh(&f);
         len = fc_client_dh(&f, (enum cmod)k->mod, msg, &key);
         rc = fc_feed(&f, msg, len);
@@ -631,6 +662,7 @@ static const struct check checks[] = {
     { "client_answer_g_a_below_2_1984", CLIENT_ANSWER, A_GA_LOW, MT_HS_E_DH_GA, CA },
     { "client_answer_g_a_above_p_minus_2_1984", CLIENT_ANSWER, A_GA_HIGH, MT_HS_E_DH_GA, CA },
     { "client_answer_g_a_equals_p", CLIENT_ANSWER, A_GA_P, MT_HS_E_DH_GA, CA },
+    { "client_answer_g_a_255_bytes_accepted", CLIENT_ANSWER, A_GA_SHORT, MT_HS_E_NONE, NULL },
     { "client_answer_trailing", CLIENT_ANSWER, A_TRAILING, MT_HS_E_TRAILING, CA },
     { "client_dh_params_fail", CLIENT_ANSWER, A_FAIL, MT_HS_E_DH_PARAMS_FAIL, CA },
     { "client_dh_params_fail_bad_hash", CLIENT_ANSWER, A_FAIL_BAD_HASH, MT_HS_E_FAIL_NONCE_HASH, CA },
@@ -694,6 +726,7 @@ static const struct check checks[] = {
     { "server_client_dh_g_b_above_p_minus_2_1984", SERVER_CLIENT_DH, C_GB_HIGH, MT_HS_E_DH_GB, SC },
     { "server_client_dh_g_b_equals_p", SERVER_CLIENT_DH, C_GB_P, MT_HS_E_DH_GB, SC },
     { "server_client_dh_g_b_257_bytes", SERVER_CLIENT_DH, C_GB_LONG, MT_HS_E_DH_GB, SC },
+    { "server_client_dh_g_b_255_bytes_accepted", SERVER_CLIENT_DH, C_GB_SHORT, MT_HS_E_NONE, NULL },
     { "server_client_dh_trailing", SERVER_CLIENT_DH, C_TRAILING, MT_HS_E_TRAILING, SC },
     /* server: bind_auth_key_inner (api-pfs.md) */
     { "bind_ok", BIND, B_OK, MT_HS_E_NONE, NULL },
