@@ -101,7 +101,7 @@ static inline void st_on_query(void *ctx, const struct mt_sess_query *q)
     struct st_rec *r = ctx;
     r->queries++;
     r->last_q = *q;
-    if (q->device_model_len < sizeof(r->last_device)) memcpy(r->last_device, q->device_model, q->device_model_len);
+    if (q->device_model && q->device_model_len < sizeof(r->last_device)) memcpy(r->last_device, q->device_model, q->device_model_len);
     switch (r->mode) {
     case SRV_ECHO: assert_int_equal(mt_sess_server_result(r->srv, q->msg_id, q->body, q->len), 0); break;
     case SRV_ERROR: assert_int_equal(mt_sess_server_error(r->srv, q->msg_id, 420, "FLOOD_WAIT_5"), 0); break;
