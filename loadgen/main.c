@@ -26,7 +26,12 @@ typedef int (*mt_cmd_fn)(int argc, char **argv);
 typedef int (*mt_run_engine_fn)(const struct mt_run_config *cfg);
 typedef int (*mt_srv_engine_fn)(const struct mt_srv_config *cfg);
 static const mt_run_engine_fn run_engine = NULL;
+#ifdef MT_HAVE_SERVER_ENGINE
+#include "server/server.h"
+static const mt_srv_engine_fn server_engine = mt_srv_engine;
+#else
 static const mt_srv_engine_fn server_engine = NULL;
+#endif
 
 static void apply_verbosity(bool quiet, unsigned verbose)
 {

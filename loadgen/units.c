@@ -288,7 +288,7 @@ int mt_parse_size_range(const char *s, uint64_t *lo, uint64_t *hi, struct mt_why
 int mt_parse_duration_range(const char *s, mt_ns *lo, mt_ns *hi, struct mt_why *why)
 {
     char a[64], b[64];
-    mt_ns x, y;
+    mt_ns x = 0, y = 0;
     int rc = split_range(s, a, b, sizeof a, why);
     if (!rc) rc = mt_parse_duration(a, &x, why);
     if (!rc) rc = mt_parse_duration(b, &y, why);
@@ -311,7 +311,7 @@ static int parse_ipv4(const char *s, uint32_t *out, struct mt_why *why)
 int mt_parse_ipv4_range(const char *s, uint32_t *first, uint32_t *last, struct mt_why *why)
 {
     char a[INET_ADDRSTRLEN + 8], b[INET_ADDRSTRLEN + 8];
-    uint32_t x, y;
+    uint32_t x = 0, y = 0;
     int rc = split_range(s, a, b, sizeof a, why);
     if (!rc) rc = parse_ipv4(a, &x, why);
     if (!rc) rc = parse_ipv4(b, &y, why);
