@@ -113,6 +113,28 @@ int mt_run_config_pace_plan(const struct mt_run_config *cfg, struct mt_pace_plan
  * offset); MT_E_STATE otherwise. */
 int mt_run_config_sessions_plan(const struct mt_run_config *cfg, struct mt_pace_plan *plan);
 
+/* ---- spreading a validated config over workers (pure) -------------------
+ * Sessions are dealt to workers round robin (session i -> worker i % T), so
+ * that a sessions ramp, which starts sessions in index order, loads every
+ * worker evenly. */
+static inline uint64_t mt_run_worker_of(const struct mt_run_config *cfg, uint64_t session)
+{
+    return session % cfg->threads;
+}
+/* How many sessions worker w owns; its k-th is session w + k * threads. */
+static inline uint64_t mt_run_worker_sessions(const struct mt_run_config *cfg, uint64_t w)
+{
+    return cfg->sessions / cfg->threads + (w < cfg->sessions % cfg->threads);
+}
+/* Local source address (host byte order) for connection number `conn`
+ * with --source-ips, round robin; 0 without it. */
+static inline uint32_t mt_run_source_ip(const struct mt_run_config *cfg, uint64_t conn)
+{
+    if (!cfg->have_source_ips) return 0;
+    uint64_t n = (uint64_t)cfg->source_ip_last - cfg->source_ip_first + 1;
+    return cfg->source_ip_first + (uint32_t)(conn % n);
+}
+
 /* Shared by the run and server configs: "--secret HEX" (16 bytes, or dd +
  * 16 bytes; "ee" fake-TLS secrets are refused). */
 int mt_parse_secret(const char *hex, uint8_t out[MT_SECRET_MAX], size_t *len, struct mt_why *why);

@@ -79,6 +79,26 @@ double mt_pace_value_at(const struct mt_pace_plan *plan, mt_ns offset)
     return 0;
 }
 
+mt_ns mt_pace_first_reach(const struct mt_pace_plan *plan, double value)
+{
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct mt_pace_segment *s = &plan->seg[i];
+        if (s->r0 >= value)
+            return s->t0;
+        if (s->r1 >= value) {
+            /* linear: r0 + (r1 - r0) f = value; round up so value_at() there is >= value */
+            long double f = ((long double)value - s->r0) / ((long double)s->r1 - s->r0);
+            mt_ns off = s->t0 + (mt_ns)ceill(f * (long double)(s->t1 - s->t0));
+            /* settle the rounding of both formulas to the exact first ns */
+            while (off > s->t0 && mt_pace_value_at(plan, off - 1) >= value) off--;
+            while (off < s->t1 && mt_pace_value_at(plan, off) < value) off++;
+            if (off < s->t1)
+                return off;     /* else reached exactly at t1: the next segment starts there */
+        }
+    }
+    return MT_PACE_NEVER;
+}
+
 /* Seconds into segment s at which its cumulative count reaches d requests:
  * solves r0*tau + b*tau^2/2 = d in the cancellation-free form. */
 static long double seg_solve(const struct mt_pace_segment *s, long double d)

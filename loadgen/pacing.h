@@ -59,6 +59,11 @@ int mt_pace_plan_stages(struct mt_pace_plan *plan, double start, const struct mt
 /* The profile's value at an offset: the total rate (or, for a sessions ramp
  * built with sessions = 1, the number of sessions wanted). 0 after the end. */
 double mt_pace_value_at(const struct mt_pace_plan *plan, mt_ns offset);
+/* First offset at which the profile reaches `value` (e.g. session i of a
+ * sessions ramp starts when the value reaches i + 1); MT_PACE_NEVER if it
+ * never does. The count of sessions wanted at an offset is
+ * floor(mt_pace_value_at()), which also says when to stop them on the way down. */
+mt_ns mt_pace_first_reach(const struct mt_pace_plan *plan, double value);
 /* Whether a request intended at absolute time t counts in the results. */
 static inline bool mt_pace_measured(const struct mt_pace_plan *plan, mt_ns start, mt_ns t)
 {

@@ -29,6 +29,15 @@ static inline uint64_t mt_rand_u64(struct mt_rand *r)
     return res;
 }
 
+/* A seed for stream (a, b) of a run seeded with `base` (e.g. worker, session):
+ * distinct, well-mixed seeds from one --seed, so a run is reproducible. */
+static inline uint64_t mt_rand_derive(uint64_t base, uint64_t a, uint64_t b)
+{
+    struct mt_rand r;
+    mt_rand_seed(&r, base ^ (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full));
+    return mt_rand_u64(&r);
+}
+
 /* Uniform in [0, 1) with 53 random bits. */
 static inline double mt_rand_unit(struct mt_rand *r)
 {

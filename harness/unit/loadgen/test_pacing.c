@@ -184,6 +184,34 @@ static void test_backlog_when_late(void **state)
     }
 }
 
+static void test_sessions_ramp_reach(void **state)
+{
+    (void)state;
+    /* sessions: 0 -> 100 over 10 s, hold 10 s, down to 0 over 10 s */
+    const struct mt_stage st[] = {{10 * S, 100}, {10 * S, 100}, {10 * S, 0}};
+    struct mt_pace_plan plan;
+    assert_int_equal(mt_pace_plan_stages(&plan, 0, st, 3, 0, 1), 0);
+    for (int i = 0; i < 100; i++) {
+        mt_ns t = mt_pace_first_reach(&plan, i + 1);
+        assert_true(t != MT_PACE_NEVER);
+        assert_true(mt_pace_value_at(&plan, t) >= i + 1);
+        assert_true(t == 0 || mt_pace_value_at(&plan, t - 1) < i + 1);
+        assert_true(llabs((long long)t - (long long)((i + 1) * 100 * MS)) <= 1);
+    }
+    assert_int_equal(mt_pace_first_reach(&plan, 0), 0);
+    assert_int_equal(mt_pace_first_reach(&plan, 101), MT_PACE_NEVER);
+    /* on the way down the floor of the value says how many to keep */
+    assert_int_equal((int)mt_pace_value_at(&plan, 25 * S), 50);
+    /* a step up is reached at its start */
+    const struct mt_stage step[] = {{0, 10}, {5 * S, 10}};
+    assert_int_equal(mt_pace_plan_stages(&plan, 0, step, 2, 0, 1), 0);
+    assert_int_equal(mt_pace_first_reach(&plan, 10), 0);
+    /* derived seeds differ per stream and repeat per base */
+    assert_true(mt_rand_derive(1, 0, 0) != mt_rand_derive(1, 0, 1));
+    assert_true(mt_rand_derive(1, 0, 1) != mt_rand_derive(1, 1, 0));
+    assert_true(mt_rand_derive(7, 3, 4) == mt_rand_derive(7, 3, 4));
+}
+
 static void test_plan_errors(void **state)
 {
     (void)state;
@@ -272,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_ramps),
         cmocka_unit_test(test_steps_and_zero_stages),
         cmocka_unit_test(test_backlog_when_late),
+        cmocka_unit_test(test_sessions_ramp_reach),
         cmocka_unit_test(test_plan_errors),
         cmocka_unit_test(test_closed_loop_and_churn),
         cmocka_unit_test(test_backoff),

@@ -352,6 +352,30 @@ static void test_argv_syntax(void **state)
     mt_run_config_free(&c);
 }
 
+static void test_worker_split(void **state)
+{
+    (void)state;
+    struct mt_run_config c;
+    struct mt_diag d;
+    expect_ok(&c, PARSE(&c, &d, BASE, "--sessions", "10", "--threads", "3", "--source-ips",
+                        "10.0.0.1-10.0.0.3"), &d);
+    uint64_t total = 0;
+    for (uint64_t w = 0; w < 3; w++) total += mt_run_worker_sessions(&c, w);
+    assert_int_equal(total, 10);
+    assert_int_equal(mt_run_worker_sessions(&c, 0), 4);
+    assert_int_equal(mt_run_worker_sessions(&c, 2), 3);
+    uint64_t per[3] = {0};
+    for (uint64_t s = 0; s < 10; s++) per[mt_run_worker_of(&c, s)]++;
+    for (uint64_t w = 0; w < 3; w++) assert_int_equal(per[w], mt_run_worker_sessions(&c, w));
+    assert_int_equal(mt_run_source_ip(&c, 0), 0x0a000001u);
+    assert_int_equal(mt_run_source_ip(&c, 2), 0x0a000003u);
+    assert_int_equal(mt_run_source_ip(&c, 3), 0x0a000001u);
+    mt_run_config_free(&c);
+    expect_ok(&c, PARSE(&c, &d, BASE), &d);
+    assert_int_equal(mt_run_source_ip(&c, 5), 0);
+    mt_run_config_free(&c);
+}
+
 static char *write_temp(const char *text)
 {
     char *path = strdup("/tmp/mtload-cfg-XXXXXX");
@@ -507,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_stages),
         cmocka_unit_test(test_outputs_and_misc),
         cmocka_unit_test(test_argv_syntax),
+        cmocka_unit_test(test_worker_split),
         cmocka_unit_test(test_config_file),
         cmocka_unit_test(test_config_text_api),
         cmocka_unit_test(test_print_roundtrip),
