@@ -7,31 +7,36 @@
 
 #define AESNI __attribute__((target("aes,sse4.1,ssse3")))
 
-/* Next even round key: w' = w ^ (w<<32) ^ (w<<64) ^ (w<<96) ^ broadcast(t). */
+/* Next round key: w' = w ^ (w<<32) ^ (w<<64) ^ (w<<96) ^ broadcast(t). */
 AESNI static inline __m128i key_mix(__m128i k, __m128i t)
 {
     k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
-    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
-    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+    k = _mm_xor_si128(k, _mm_slli_si128(k, 8));
     return _mm_xor_si128(k, t);
 }
 
-#define KEY_EVEN(rk, i, rcon) \
-    rk[i] = key_mix(rk[i - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], rcon), 0xff))
-#define KEY_ODD(rk, i) \
-    rk[i] = key_mix(rk[i - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], 0), 0xaa))
-
+/* AES-256 key schedule without aeskeygenassist (microcoded, ~12 cycles of
+ * throughput each on recent Intel cores): SubWord(RotWord(w3)) ^ rcon is
+ * aesenclast of w3 rotated and broadcast to all four columns (ShiftRows
+ * then moves nothing) with rcon as the round key. */
 AESNI static inline void expand_enc(const uint8_t key[32], __m128i rk[15])
 {
+    const __m128i rot_bcast = _mm_set1_epi32(0x0c0f0e0d);   /* bytes 13,14,15,12 */
+    const __m128i bcast = _mm_set1_epi32(0x0f0e0d0c);       /* bytes 12..15 */
     rk[0] = _mm_loadu_si128((const __m128i *)key);
     rk[1] = _mm_loadu_si128((const __m128i *)(key + 16));
-    KEY_EVEN(rk, 2, 0x01); KEY_ODD(rk, 3);
-    KEY_EVEN(rk, 4, 0x02); KEY_ODD(rk, 5);
-    KEY_EVEN(rk, 6, 0x04); KEY_ODD(rk, 7);
-    KEY_EVEN(rk, 8, 0x08); KEY_ODD(rk, 9);
-    KEY_EVEN(rk, 10, 0x10); KEY_ODD(rk, 11);
-    KEY_EVEN(rk, 12, 0x20); KEY_ODD(rk, 13);
-    KEY_EVEN(rk, 14, 0x40);
+    int rcon = 1;
+#pragma GCC unroll 13
+    for (int i = 2; i < 15; i++) {
+        __m128i t;
+        if (i & 1) {
+            t = _mm_aesenclast_si128(_mm_shuffle_epi8(rk[i - 1], bcast), _mm_setzero_si128());
+        } else {
+            t = _mm_aesenclast_si128(_mm_shuffle_epi8(rk[i - 1], rot_bcast), _mm_set1_epi32(rcon));
+            rcon <<= 1;
+        }
+        rk[i] = key_mix(rk[i - 2], t);
+    }
 }
 
 /* Equivalent inverse cipher: reversed order, InvMixColumns on 1..13. */
