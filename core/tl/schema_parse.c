@@ -120,6 +120,7 @@ struct parser {
     const char *origin;
     struct mt_tl_error *err;
     int depth;
+    struct mt_tl_field *fields;   /* MT_TL_MAX_FIELDS scratch entries */
 };
 
 static void advance(struct parser *ps) { next_tok(&ps->lx, &ps->cur); }
@@ -288,6 +289,7 @@ static int parse_condition(struct parser *ps, struct mt_tl_field *fs, size_t nf,
 static int parse_field(struct parser *ps, struct mt_tl_field *fs, size_t nf)
 {
     struct mt_tl_field *f = &fs[nf];
+    memset(f, 0, sizeof *f);
     f->cond = -1;
     f->name = "";
     if (ps->cur.kind == T_IDENT) {
@@ -364,8 +366,8 @@ static int parse_decl(struct parser *ps, int is_func)
     advance(ps);
     if (is_builtin_decl(&name)) return skip_decl(ps);
     struct mt_tl_comb *c = mt_tl_arena_alloc(ps->a, sizeof *c);
-    struct mt_tl_field *fs = mt_tl_arena_alloc(ps->a, sizeof *fs * MT_TL_MAX_FIELDS);
-    if (!c || !fs) return mt_tl_seterr(ps->err, MT_E_NOMEM, name.off, "out of memory");
+    struct mt_tl_field *fs = ps->fields;   /* scratch; copied to the arena at the end */
+    if (!c) return mt_tl_seterr(ps->err, MT_E_NOMEM, name.off, "out of memory");
     c->name = mt_tl_arena_strndup(ps->a, name.s, name.n);
     c->id = name.id; c->has_id = (uint8_t)name.has_id; c->is_func = (uint8_t)is_func;
     c->origin = ps->origin; c->line = name.line;
@@ -391,7 +393,12 @@ static int parse_decl(struct parser *ps, int is_func)
     tref_print(res, buf, sizeof buf);
     c->result = mt_tl_arena_strndup(ps->a, buf, strlen(buf));
     c->rt = res;
-    c->f = fs; c->nf = (uint16_t)nf;
+    c->nf = (uint16_t)nf;
+    if (nf) {
+        c->f = mt_tl_arena_alloc(ps->a, sizeof *fs * nf);
+        if (!c->f) return mt_tl_seterr(ps->err, MT_E_NOMEM, name.off, "out of memory");
+        memcpy(c->f, fs, sizeof *fs * nf);
+    }
     /* type parameters travel with the combinator for resolution */
     if (np) {
         const char **pp = mt_tl_arena_alloc(ps->a, sizeof *pp * (np + 1));
@@ -416,21 +423,20 @@ int mt_tl_parse_text(struct mt_tl_schema *s, const char *text, size_t len,
     memset(&ps, 0, sizeof ps);
     ps.lx.p = text; ps.lx.len = len; ps.lx.line = 1; ps.lx.layer = &s->layer;
     ps.s = s; ps.a = s->arena; ps.origin = origin; ps.err = err;
-    int is_func = 0;
+    int is_func = 0, rc = 0;
+    ps.fields = malloc(sizeof *ps.fields * MT_TL_MAX_FIELDS);
+    if (!ps.fields) return mt_tl_seterr(err, MT_E_NOMEM, 0, "out of memory");
     advance(&ps);
-    for (;;) {
+    while (!rc && ps.cur.kind != T_END) {
         switch (ps.cur.kind) {
-        case T_END: return 0;
         case T_SEP_FUNCS: is_func = 1; advance(&ps); break;
         case T_SEP_TYPES: is_func = 0; advance(&ps); break;
-        case T_IDENT: {
-            int rc = parse_decl(&ps, is_func);
-            if (rc) return rc;
-            break;
-        }
-        default: return perr(&ps, "expected a declaration");
+        case T_IDENT: rc = parse_decl(&ps, is_func); break;
+        default: rc = perr(&ps, "expected a declaration");
         }
     }
+    free(ps.fields);
+    return rc;
 }
 
 int mt_tl_parse_type_expr(struct mt_tl_arena *a, const char *text, size_t len,
