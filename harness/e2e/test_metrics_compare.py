@@ -1,8 +1,11 @@
 """`mtload compare` and `mtload merge` on crafted files (run through the
 metrics driver, which links the same loadgen/cmd_*.c as mtload)."""
 import json
+import subprocess
 
-from metrics_util import Hist, decode_b64, read_hlog, run_tool
+import pytest
+
+from metrics_util import BUILD, Hist, decode_b64, read_hlog, run_tool
 
 
 def synth(tmp_path, name, seed, *extra):
@@ -163,3 +166,20 @@ def test_python_decoder_layout_matches():
     h = Hist(1, 3600 * 10 ** 9, 3)
     assert h.half == 1024 and h.unit == 0
     assert h.value_at(2047) == 2047 and h.value_at(2048) == 2048 and h.width_at(2048) == 2
+
+
+def test_mtload_dispatches_compare_and_merge(tmp_path):
+    """The same subcommands through the mtload binary itself."""
+    mtload = BUILD / "mtload"
+    if not mtload.exists():
+        pytest.fail(f"{mtload} not built")
+    a, _ = synth(tmp_path, "a", 1)
+    b, _ = synth(tmp_path, "b", 2)
+    out = tmp_path / "m.json"
+    proc = subprocess.run([str(mtload), "compare", str(a), str(a)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0 and "0 regression(s)" in proc.stdout, proc.stderr
+    proc = subprocess.run([str(mtload), "merge", str(a), str(b), "-o", str(out), "--threshold",
+                           "rps>1G"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 99, proc.stderr
+    assert json.loads(out.read_text())["shards"] == 2
