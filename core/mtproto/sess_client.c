@@ -222,6 +222,17 @@ void mt_sc_requeue(struct mt_sess_client *c, struct creq *e, const char *why)
     c->st.resent++;
 }
 
+void mt_sc_reassign_queued(struct mt_sess_client *c)
+{
+    for (uint32_t i = c->q_head; i != MT_SESS_NONE; i = c->ents[i].qnext) {
+        struct creq *e = &c->ents[i];
+        if (!e->msg_id) continue;
+        if (e->kind != CRK_ONESHOT) idx_remove(c, e->msg_id);
+        e->old_id = e->msg_id;
+        e->msg_id = 0;
+    }
+}
+
 int mt_sc_was_sent(const struct mt_sess_client *c, uint64_t id)
 {
     for (size_t i = 0; i < MT_ARRAY_LEN(c->sent_outer); i++)
@@ -275,6 +286,7 @@ struct mt_sess_client *mt_sess_client_new(const struct mt_sess_client_cfg *cfg,
     if (!c->cfg.max_resends) c->cfg.max_resends = 5;
     if (c->cfg.max_resends > 255) c->cfg.max_resends = 255;
     c->gen.offset = cfg->time_offset;
+    c->time_synced = cfg->time_offset != 0;   /* set from the handshake's server_time */
     mt_msgid_window_init(&c->win);
     c->free_head = c->q_head = c->q_tail = c->a_head = c->a_tail = MT_SESS_NONE;
     return c;
@@ -565,4 +577,16 @@ size_t mt_sess_client_mem(const struct mt_sess_client *c)
     return sizeof(*c) + (size_t)c->ents_cap * sizeof(*c->ents) +
            (size_t)c->idx_cap * sizeof(*c->idx) + c->a_cap +
            (size_t)c->acks.cap * sizeof(*c->acks.ids);
+}
+
+int mt_sess_client_cancel(struct mt_sess_client *c, uint64_t tag)
+{
+    for (uint32_t i = 0; i < c->ents_cap; i++) {
+        struct creq *e = &c->ents[i];
+        if (e->state != CRS_FREE && e->tag == tag && (e->kind == CRK_QUERY || e->kind == CRK_PING)) {
+            mt_sc_release(c, e);
+            return 0;
+        }
+    }
+    return MT_E_INVAL;
 }

@@ -221,10 +221,13 @@ struct mt_sess_stats {
 /* ===================== client session (sess_client.c) ===================== */
 enum {
     MT_SESS_F_NO_CONTAINER = 1u << 0,  /* send one message per envelope */
-    MT_SESS_F_REBUILD = 1u << 1,       /* drop bodies after sending; re-sends
-                                        * call cb.rebuild(tag) instead */
+    MT_SESS_F_REBUILD = 1u << 1,       /* drop query bodies after sending;
+                                        * re-sends call cb.rebuild(tag) instead
+                                        * (rebuilt bodies are not gzip-packed) */
     MT_SESS_F_CHECK_TIME = 1u << 2,    /* client: apply the 300/30 s window to
-                                        * server msg_ids once time is synced */
+                                        * server msg_ids once time is synced
+                                        * (a non-zero initial time_offset, or
+                                        * after a bad_msg 16/17 correction) */
 };
 struct mt_sess_client_cfg {
     uint64_t session_id;
@@ -292,10 +295,16 @@ int mt_sess_client_build(struct mt_sess_client *c, uint8_t *out, size_t cap, mt_
                          double wall, int force_acks);
 /* Feed one decrypted plaintext from the server. Runs the session_id /
  * msg_id / container checks, dispatches every message to the callbacks and
- * queues acks and re-sends. Returns 0, or the MT_E_* that made it drop the
- * message (also counted and reported as MT_SESS_EV_PROTO_ERROR). */
+ * queues acks and re-sends. Returns 0 (duplicates are dropped and counted,
+ * content-related ones acked again), or the MT_E_* that made it drop the
+ * message (also counted and reported as MT_SESS_EV_PROTO_ERROR): a caller
+ * following security_guidelines.md closes the connection on it. */
 int mt_sess_client_feed(struct mt_sess_client *c, const uint8_t *plain, size_t plain_len,
                         mt_ns now, double wall);
+/* Forget the query or ping with this tag (the caller gave up on it: a
+ * timeout). It is not re-sent; a late answer counts as unknown_req.
+ * Returns 0, or MT_E_INVAL if no such request is pending. O(pending). */
+int mt_sess_client_cancel(struct mt_sess_client *c, uint64_t tag);
 /* After a reconnect: queue every in-flight request again with new msg_ids. */
 void mt_sess_client_resend_all(struct mt_sess_client *c);
 
