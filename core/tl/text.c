@@ -114,7 +114,10 @@ static json_t *parse_number(struct tp *t)
         if (*end || errno) return tfail(t, "bad number '%s'", buf);
         v = json_real(d);
     } else {
-        long long x = strtoll(buf, &end, 0);
+        /* decimal, or 0x hex; a leading 0 is not octal */
+        const char *digits = buf + (buf[0] == '-' || buf[0] == '+');
+        int base = (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) ? 16 : 10;
+        long long x = strtoll(buf, &end, base);
         if (*end) return tfail(t, "bad number '%s'", buf);
         /* beyond int64 (an unsigned long): the encoder takes decimal strings */
         v = errno == ERANGE ? json_string(buf) : json_integer(x);

@@ -240,6 +240,14 @@ static void test_text_equals_json(void **state)
         { "req_pq_multi nonce:hex:406709f612fadfbec3f0289d0aa67eef",
           "{\"_\":\"req_pq_multi\",\"nonce\":\"QGcJ9hL6377D8CidCqZ+7w==\"}" },
         { "help.getNearestDc", "{\"_\":\"help.getNearestDc\"}" },
+        { "ping ping_id:010", "{\"_\":\"ping\",\"ping_id\":10}" },
+        { "ping ping_id:-0x10", "{\"_\":\"ping\",\"ping_id\":-16}" },
+        { "rpc_error error_code:+7 error_message:\"a\\tb\\\\c\\n\"", "{\"_\":\"rpc_error\",\"error_code\":7,\"error_message\":\"a\\tb\\\\c\\n\"}" },
+        { "initConnection api_id:1 device_model:\"d\" system_version:\"s\" app_version:\"a\" system_lang_code:\"en\" "
+          "lang_pack:\"\" lang_code:\"en\" params:(jsonNumber value:-1.5e3) query:(help.getNearestDc)",
+          "{\"_\":\"initConnection\",\"api_id\":1,\"device_model\":\"d\",\"system_version\":\"s\",\"app_version\":\"a\","
+          "\"system_lang_code\":\"en\",\"lang_pack\":\"\",\"lang_code\":\"en\",\"params\":{\"_\":\"jsonNumber\",\"value\":-1500.0},"
+          "\"query\":{\"_\":\"help.getNearestDc\"}}" },
         { "  account.updateStatus   offline:false  ", "{\"_\":\"account.updateStatus\",\"offline\":false}" },
     };
     uint8_t a[1024], b[1024];
