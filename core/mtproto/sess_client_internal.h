@@ -65,6 +65,9 @@ void mt_sc_fail(struct mt_sess_client *c, struct creq *e, const char *why);
 /* Queue a service message (body copied) of the given kind; *msg_id out. */
 int mt_sc_enqueue(struct mt_sess_client *c, int kind, const void *body, size_t len,
                   uint64_t tag, mt_ns t0, double wall, int content, uint64_t *msg_id);
+/* After a time correction: queued messages not yet sent carry ids from the
+ * wrong clock; give them new ones at build. */
+void mt_sc_reassign_queued(struct mt_sess_client *c);
 int mt_sc_was_sent(const struct mt_sess_client *c, uint64_t id);
 void mt_sc_event(struct mt_sess_client *c, const struct mt_sess_event *ev);
 struct mt_gzip *mt_sc_gzip(struct mt_sess_client *c);

@@ -168,6 +168,7 @@ static int on_bad_msg(struct rx *x, uint64_t msg_id, const uint8_t *body, size_t
     case MT_BAD_MSG_ID_HIGH:
         mt_msgid_correct(&c->gen, msg_id, x->wall);
         c->time_synced = 1;
+        mt_sc_reassign_queued(c);
         mt_sess_ev_init(&ev, MT_SESS_EV_TIME_CORRECTED);
         ev.time_offset = c->gen.offset;
         ev.msg_id = bad_id;

@@ -421,6 +421,30 @@ static void test_time_window_once_synced(void **state)
     cli_free(v);
 }
 
+/* After a time correction, queued but unsent queries get ids from the
+ * corrected clock too (their old ids would be rejected the same way). */
+static void test_time_correction_renumbers_queue(void **state)
+{
+    (void)state;
+    struct cli *v = cli_new(MT_SESS_F_NO_CONTAINER);
+    uint8_t b[64];
+    uint64_t q1 = query(v, 1), q2 = query(v, 2), q3 = query(v, 3);
+    assert_true(send(v) == q1);
+    size_t n = bad_msg(b, q1, 17, 0);
+    uint64_t srv = ((uint64_t)(ST_T0 - 500) << 32) | 1;   /* the client is 500 s ahead */
+    assert_int_equal(feed(v, srv, 2, b, n), 0);
+    uint64_t ids[3];
+    for (int i = 0; i < 3; i++) {
+        ids[i] = send(v);
+        assert_int_equal(ids[i] >> 32, (uint64_t)ST_T0 - 500);
+    }
+    assert_true(ids[0] < ids[1] && ids[1] < ids[2]);
+    assert_int_equal(v->r.ev[MT_SESS_EV_RESENT], 3);
+    assert_true(ids[0] != q2 && ids[1] != q3);
+    assert_int_equal(mt_load_le64(v->out + 36), 1);   /* the re-sent q1 goes last */
+    cli_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_rebuild_mode),
         cmocka_unit_test(test_build_limits),
         cmocka_unit_test(test_time_window_once_synced),
+        cmocka_unit_test(test_time_correction_renumbers_queue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
