@@ -4,7 +4,7 @@
 set -euo pipefail
 MT_DEBS=(build-essential cmake pkg-config git libssl-dev zlib1g-dev libcmocka-dev
          libbenchmark-dev libmicrohttpd-dev libjansson-dev python3-pytest clang libclang-rt-14-dev
-         prometheus ca-certificates)
+         prometheus ca-certificates default-jre-headless libhdrhistogram-java)
 mt_missing=()
 for p in "${MT_DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || mt_missing+=("$p")
