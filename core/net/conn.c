@@ -145,7 +145,7 @@ int mt_conn_connect(struct mt_conn *c, const struct mt_addr *dst, const struct m
         return rc;
     c->connecting = true;
     if (timeout)
-        mt_timer_start_in(c->loop, &c->connect_timer, timeout);
+        mt_timer_start(c->loop, &c->connect_timer, mt_now_ns() + timeout);  /* not the cached clock */
     return 0;
 }
 
