@@ -322,6 +322,52 @@ static void test_connect_timeout(void **state)
     mt_loop_free(loop);
 }
 
+/* The before-flush hook runs once per iteration after callbacks and timers;
+ * output it queues leaves in the same iteration's flush. */
+struct hook_ctx { int calls; struct mt_conn *c; bool sent; };
+static void hook(struct mt_loop *loop, void *ud)
+{
+    struct hook_ctx *h = ud;
+    (void)loop;
+    h->calls++;
+    if (h->c && !h->sent && !h->c->connecting && !h->c->closed) {
+        assert_int_equal(mt_conn_send(h->c, "hook", 4), 0);
+        h->sent = true;
+    }
+}
+
+static void test_before_flush_hook(void **state)
+{
+    (void)state;
+    struct mt_loop *loop = mt_loop_new(0);
+    static struct peer srv, cli;
+    memset(&srv, 0, sizeof srv);
+    memset(&cli, 0, sizeof cli);
+    struct listener l = {.loop = loop, .srv = &srv, .out_cap = 1 << 16};
+    struct mt_addr bound;
+    assert_int_equal(listen_on(&l, "127.0.0.1:0", &bound), 0);
+    mt_conn_init(&cli.c, loop, &ops, &cli, 1 << 16, 0);
+    mt_buf_init(&cli.got, 0, 0);
+    struct hook_ctx h = {0, &cli.c, false};
+    mt_loop_set_before_flush(loop, hook, &h);
+    assert_int_equal(mt_conn_connect(&cli.c, &bound, NULL, NULL, MT_NS_PER_S), 0);
+    for (int i = 0; i < 200 && mt_buf_len(&cli.got) < 4; i++)
+        mt_loop_run_once(loop, 10);
+    assert_true(h.sent);
+    assert_int_equal(mt_buf_len(&cli.got), 4);        /* echoed back */
+    uint64_t iters = mt_loop_stats(loop)->iterations;
+    assert_int_equal((uint64_t)h.calls, iters);
+    mt_loop_set_before_flush(loop, NULL, NULL);
+    mt_loop_run_once(loop, 0);
+    assert_int_equal((uint64_t)h.calls, iters);
+    mt_conn_free(&cli.c);
+    mt_conn_free(&srv.c);
+    mt_buf_free(&cli.got);
+    mt_loop_del(loop, l.lfd);
+    close(l.lfd);
+    mt_loop_free(loop);
+}
+
 /* SO_REUSEPORT: one listener per worker on the same port. */
 static void test_reuseport(void **state)
 {
@@ -419,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_closed_port),
         cmocka_unit_test(test_connect_timeout),
         cmocka_unit_test(test_reuseport),
+        cmocka_unit_test(test_before_flush_hook),
         cmocka_unit_test(test_slow_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
