@@ -445,6 +445,51 @@ static void test_time_correction_renumbers_queue(void **state)
     cli_free(v);
 }
 
+/* test-vectors.md section 3.3: the decrypted plaintext of a real server
+ * message, a msg_container with new_session_created and pong. */
+static void test_real_server_plaintext(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *plain = mt_test_hex(
+        "fc826a02248b28fd60f2c4822443ad6801f0c1c2918b305e0200000058000000"
+        "dcf8f1730200000001a8c1c2918b305e010000001c0000000809c29ec4fd33ad"
+        "918b305e18a88ea607ee5816fc826a02248b28fd01ccc1c2918b305e02000000"
+        "14000000c5737734c4fd33ad918b305e6408300000000000fce66704a3cd8ee9"
+        "d0ae6fab672c60c04a3f1fd4490e51f6", &n);
+    assert_int_equal(n, 144);
+    struct st_rec r;
+    memset(&r, 0, sizeof(r));
+    struct mt_sess_client_cfg cc = { 0 };
+    cc.session_id = 0x68ad432482c4f260ull;
+    cc.salt = 0x1234;
+    struct mt_sess_client_cb cb = { &r, st_on_result, st_on_error, st_on_event, NULL };
+    struct mt_sess_client *c = mt_sess_client_new(&cc, &cb);
+    assert_int_equal(mt_sess_client_feed(c, plain, n, 0, 1580239761.0), 0);   /* padding after the body is ignored */
+    assert_int_equal(r.ev[MT_SESS_EV_NEW_SESSION], 1);
+    assert_true(r.last_ev[MT_SESS_EV_NEW_SESSION].msg_id == 0x5e308b91ad33fdc4ull);
+    assert_true(r.last_ev[MT_SESS_EV_NEW_SESSION].unique_id == 0x1658ee07a68ea818ull);
+    assert_true(r.last_ev[MT_SESS_EV_NEW_SESSION].salt == 0xfd288b24026a82fcull);
+    assert_true(mt_sess_client_salt(c) == 0xfd288b24026a82fcull);
+    /* the pong answers a ping this client never sent: counted, not fatal */
+    assert_int_equal(mt_sess_client_stats(c)->unknown_req, 1);
+    assert_int_equal(mt_sess_client_stats(c)->containers_in, 1);
+    /* new_session_created (seqno 1) is acked, the pong (seqno 2) is not */
+    assert_int_equal(mt_sess_client_acks_pending(c), 1);
+    uint8_t out[256];
+    int k = mt_sess_client_build(c, out, sizeof(out), 0, 1580239761.0, 1);
+    assert_int_equal(k, 32 + 20);
+    assert_int_equal(mt_load_le32(out + 32), ID_MSGS_ACK);
+    assert_true(mt_load_le64(out + 44) == 0x5e308b91c2c1a801ull);
+    assert_true(mt_load_le64(out) == 0xfd288b24026a82fcull);
+    /* the same plaintext again: a replay, ignored */
+    assert_int_equal(mt_sess_client_feed(c, plain, n, 0, 1580239761.0), 0);
+    assert_int_equal(r.ev[MT_SESS_EV_NEW_SESSION], 1);
+    assert_int_equal(mt_sess_client_stats(c)->duplicates, 1);
+    mt_sess_client_free(c);
+    free(plain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -459,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_build_limits),
         cmocka_unit_test(test_time_window_once_synced),
         cmocka_unit_test(test_time_correction_renumbers_queue),
+        cmocka_unit_test(test_real_server_plaintext),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

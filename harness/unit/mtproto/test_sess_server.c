@@ -427,6 +427,54 @@ static void test_result_helpers(void **state)
     srv_free(v);
 }
 
+/* test-vectors.md section 9.1: the plaintext of a client ping with the
+ * example key's initial salt; the server answers new_session_created + pong. */
+static void test_known_client_ping(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *plain = mt_test_hex(
+        "49a6747298503dce010203040506070834120000523dc565010000000c000000ec77be7a8877665544332211"
+        "101112131415161718191a1b1c1d1e1f20212223", &n);
+    struct st_rec r;
+    memset(&r, 0, sizeof(r));
+    struct mt_sess_server_cfg sc = { 0 };
+    sc.salt = 0xce3d50987274a649ull;   /* wire bytes 49a6747298503dce */
+    sc.unique_id = 0x77;
+    struct mt_sess_server_cb cb = { &r, st_on_query, st_on_event, NULL, NULL };
+    struct mt_sess_server *s = mt_sess_server_new(&sc, &cb);
+    double wall = 1707425106.5;
+    assert_int_equal(mt_sess_server_feed(s, plain, n, 0, wall), 0);
+    assert_true(mt_sess_server_session_id(s) == 0x0807060504030201ull);
+    uint8_t out[512];
+    int k = mt_sess_server_build(s, out, sizeof(out), 0, wall);
+    assert_true(k > 0);
+    assert_true(mt_load_le64(out) == 0xce3d50987274a649ull);
+    assert_true(mt_load_le64(out + 8) == 0x0807060504030201ull);
+    uint64_t cid = mt_load_le64(out + 16);
+    assert_int_equal(cid >> 32, 1707425106u);
+    assert_int_equal(mt_load_le32(out + 24) & 1, 0);
+    struct mt_container_iter it;
+    struct mt_msg_item item;
+    assert_int_equal(mt_container_iter_init(&it, out + 32, (size_t)k - 32, cid), 0);
+    assert_int_equal(mt_container_next(&it, &item), 1);
+    assert_int_equal(mt_load_le32(item.body), ID_NEW_SESSION);
+    assert_int_equal(item.msg_id & 3, 3);      /* not a response */
+    assert_int_equal(item.seq_no, 1);          /* content-related */
+    assert_true(mt_load_le64(item.body + 4) == 0x65c53d5200001234ull);
+    assert_true(mt_load_le64(item.body + 12) == 0x77);
+    assert_true(mt_load_le64(item.body + 20) == 0xce3d50987274a649ull);
+    assert_int_equal(mt_container_next(&it, &item), 1);
+    assert_int_equal(mt_load_le32(item.body), ID_PONG);
+    assert_int_equal(item.msg_id & 3, 1);      /* a response */
+    assert_int_equal(item.seq_no, 2);          /* not content-related */
+    assert_true(mt_load_le64(item.body + 4) == 0x65c53d5200001234ull);
+    assert_true(mt_load_le64(item.body + 12) == 0x1122334455667788ull);
+    assert_int_equal(mt_container_next(&it, &item), 0);
+    mt_sess_server_free(s);
+    free(plain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_service_answers),
         cmocka_unit_test(test_session_change_and_malformed),
         cmocka_unit_test(test_result_helpers),
+        cmocka_unit_test(test_known_client_ping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
