@@ -136,13 +136,15 @@ AESNI static void expand_lanes_xmm(struct mt_ige_lanes *st, const size_t *lanes,
 AESNI static inline __attribute__((always_inline)) void kernel_xmm(struct mt_ige_lanes *st,
                                                                  size_t nblocks, const int dec)
 {
+    struct mt_ige_bases lb;
+    mt_ige_bases_load(st, &lb);
     const __m128i *rk = (const __m128i *)st->rk;   /* [lane][round] since width 1 */
     __m128i *cpm = (__m128i *)st->cprev, *ppm = (__m128i *)st->pprev;
-    for (size_t b = 0; b < nblocks; b++) {
+    for (size_t b = 0; b < 16 * nblocks; b += 16) {
         __m128i s[XL];
 #pragma GCC unroll 8
         for (int l = 0; l < XL; l++) {
-            __m128i x = _mm_loadu_si128((const __m128i *)st->in[l]);
+            __m128i x = _mm_loadu_si128((const __m128i *)(lb.in[l] + b));
             /* enc: E(p ^ c_prev), then p_prev = p; dec: D(c ^ p_prev), then
              * c_prev = c. The other chaining value is still needed for the
              * output: park it in the spare slot (x's) meanwhile. */
@@ -171,11 +173,10 @@ AESNI static inline __attribute__((always_inline)) void kernel_xmm(struct mt_ige
              * dec: p = D ^ c_old (parked in ppm), p_prev = p */
             __m128i o = _mm_xor_si128(s[l], dec ? ppm[l] : cpm[l]);
             if (dec) ppm[l] = o; else cpm[l] = o;
-            _mm_storeu_si128((__m128i *)st->out[l], o);
-            st->in[l] += st->step[l];
-            st->out[l] += st->step[l];
+            if (lb.busy >> l & 1) _mm_storeu_si128((__m128i *)(lb.out[l] + b), o);
         }
     }
+    mt_ige_bases_advance(st, nblocks);
 }
 
 AESNI static void kernel_xmm_enc(struct mt_ige_lanes *st, size_t nb) { kernel_xmm(st, nb, 0); }

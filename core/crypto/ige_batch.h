@@ -42,6 +42,36 @@ static inline uint8_t *mt_ige_lane_rk(struct mt_ige_lanes *st, size_t lane, int 
 }
 static inline size_t mt_ige_rk_stride(const struct mt_ige_lanes *st) { return st->width * 16; }
 
+/* For the kernels: within one kernel call every busy
+ * lane has at least nblocks blocks left, so lane l's block b is at
+ * base + 16b; idle lanes read a busy lane's input and skip their stores. */
+struct mt_ige_bases {
+    const uint8_t *in[MT_IGE_MAX_LANES];
+    uint8_t *out[MT_IGE_MAX_LANES];
+    uint32_t busy;
+};
+
+static inline void mt_ige_bases_load(const struct mt_ige_lanes *st, struct mt_ige_bases *lb)
+{
+    size_t any = 0;
+    for (size_t l = 0; l < st->lanes; l++)
+        if (st->step[l]) any = l;
+    lb->busy = 0;
+    for (size_t l = 0; l < st->lanes; l++) {
+        lb->in[l] = st->step[l] ? st->in[l] : st->in[any];
+        lb->out[l] = st->out[l];
+        lb->busy |= (uint32_t)(st->step[l] != 0) << l;
+    }
+}
+
+static inline void mt_ige_bases_advance(struct mt_ige_lanes *st, size_t nblocks)
+{
+    for (size_t l = 0; l < st->lanes; l++) {
+        st->in[l] += st->step[l] * nblocks;
+        st->out[l] += st->step[l] * nblocks;
+    }
+}
+
 /* Drive the lanes through all jobs. Messages left running alone at the end
  * (the queue empty, few lanes busy) finish on the single-stream path, which
  * is faster than a mostly idle wide kernel. */

@@ -75,69 +75,64 @@ VAES256 static void expand_lanes_ymm(struct mt_ige_lanes *st, const size_t *lane
     }
 }
 
-VAES256 static INLINE __m256i gather2(const uint8_t *const *p)
+/* R registers of 2 lanes. With 16 ymm registers only the states stay in
+ * registers through the rounds; chaining values live in st (memory). */
+VAES256 static INLINE void kernel_ymm(struct mt_ige_lanes *st, size_t nblocks, const int dec,
+                                      const int R)
 {
-    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p[0])),
-                                   _mm_loadu_si128((const __m128i *)p[1]), 1);
-}
-
-VAES256 static INLINE void scatter2(uint8_t *const *p, __m256i v)
-{
-    _mm_storeu_si128((__m128i *)p[0], _mm256_castsi256_si128(v));
-    _mm_storeu_si128((__m128i *)p[1], _mm256_extracti128_si256(v, 1));
-}
-
-#define YR 8
-VAES256 static INLINE void kernel_ymm(struct mt_ige_lanes *st, size_t nblocks, const int dec)
-{
-    __m256i cp[YR], pp[YR], s[YR];
+    struct mt_ige_bases lb;
+    mt_ige_bases_load(st, &lb);
     const __m256i *rk = (const __m256i *)st->rk;   /* [reg][round] */
-    for (int g = 0; g < YR; g++) {
-        cp[g] = _mm256_load_si256((const __m256i *)st->cprev[2 * g]);
-        pp[g] = _mm256_load_si256((const __m256i *)st->pprev[2 * g]);
-    }
-    for (size_t b = 0; b < nblocks; b++) {
-        __m256i x[YR];
-        for (int g = 0; g < YR; g++) {
-            x[g] = gather2(&st->in[2 * g]);
-            s[g] = _mm256_xor_si256(_mm256_xor_si256(x[g], dec ? pp[g] : cp[g]), rk[g * 15]);
+    __m256i *cpm = (__m256i *)st->cprev, *ppm = (__m256i *)st->pprev;
+    for (size_t o = 0; o < 16 * nblocks; o += 16) {
+        __m256i s[8];
+#pragma GCC unroll 8
+        for (int g = 0; g < R; g++) {
+            __m256i x = _mm256_inserti128_si256(
+                _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(lb.in[2 * g] + o))),
+                _mm_loadu_si128((const __m128i *)(lb.in[2 * g + 1] + o)), 1);
+            s[g] = _mm256_xor_si256(_mm256_xor_si256(x, dec ? ppm[g] : cpm[g]), rk[g * 15]);
+            /* park the chaining value the output needs in the other slot */
+            __m256i keep = dec ? cpm[g] : ppm[g];
+            if (dec) cpm[g] = x, ppm[g] = keep;
+            else ppm[g] = x, cpm[g] = keep;
         }
 #pragma GCC unroll 13
-        for (int r = 1; r < 14; r++)
-            for (int g = 0; g < YR; g++)
+        for (int r = 1; r < 14; r++) {
+#pragma GCC unroll 8
+            for (int g = 0; g < R; g++)
                 s[g] = dec ? _mm256_aesdec_epi128(s[g], rk[g * 15 + r])
                            : _mm256_aesenc_epi128(s[g], rk[g * 15 + r]);
-        for (int g = 0; g < YR; g++) {
+        }
+#pragma GCC unroll 8
+        for (int g = 0; g < R; g++) {
             s[g] = dec ? _mm256_aesdeclast_epi128(s[g], rk[g * 15 + 14])
                        : _mm256_aesenclast_epi128(s[g], rk[g * 15 + 14]);
-            __m256i o = _mm256_xor_si256(s[g], dec ? cp[g] : pp[g]);
-            scatter2(&st->out[2 * g], o);
-            cp[g] = dec ? x[g] : o;
-            pp[g] = dec ? o : x[g];
-        }
-        for (int l = 0; l < 2 * YR; l++) {
-            st->in[l] += st->step[l];
-            st->out[l] += st->step[l];
+            __m256i v = _mm256_xor_si256(s[g], dec ? ppm[g] : cpm[g]);
+            if (dec) ppm[g] = v; else cpm[g] = v;
+            if (lb.busy >> (2 * g) & 1)
+                _mm_storeu_si128((__m128i *)(lb.out[2 * g] + o), _mm256_castsi256_si128(v));
+            if (lb.busy >> (2 * g + 1) & 1)
+                _mm_storeu_si128((__m128i *)(lb.out[2 * g + 1] + o), _mm256_extracti128_si256(v, 1));
         }
     }
-    for (int g = 0; g < YR; g++) {
-        _mm256_store_si256((__m256i *)st->cprev[2 * g], cp[g]);
-        _mm256_store_si256((__m256i *)st->pprev[2 * g], pp[g]);
-    }
+    mt_ige_bases_advance(st, nblocks);
 }
 
-VAES256 static void kernel_ymm_enc(struct mt_ige_lanes *st, size_t nb) { kernel_ymm(st, nb, 0); }
-VAES256 static void kernel_ymm_dec(struct mt_ige_lanes *st, size_t nb) { kernel_ymm(st, nb, 1); }
+VAES256 static void ymm_enc8(struct mt_ige_lanes *st, size_t nb) { kernel_ymm(st, nb, 0, 4); }
+VAES256 static void ymm_dec8(struct mt_ige_lanes *st, size_t nb) { kernel_ymm(st, nb, 1, 4); }
+VAES256 static void ymm_enc16(struct mt_ige_lanes *st, size_t nb) { kernel_ymm(st, nb, 0, 8); }
+VAES256 static void ymm_dec16(struct mt_ige_lanes *st, size_t nb) { kernel_ymm(st, nb, 1, 8); }
 
-void mt_ige_encrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n)
+static void run_ymm(struct mt_ige_job *jobs, size_t n, int dec)
 {
-    mt_ige_batch_run(jobs, n, 2 * YR, 2, 0, kernel_ymm_enc, expand_lanes_ymm);
+    static const mt_ige_kernel_fn k[2][2] = { { ymm_enc8, ymm_enc16 }, { ymm_dec8, ymm_dec16 } };
+    int w = n <= 8 ? 0 : 1;
+    mt_ige_batch_run(jobs, n, (size_t)8 << w, 2, dec, k[dec][w], expand_lanes_ymm);
 }
 
-void mt_ige_decrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n)
-{
-    mt_ige_batch_run(jobs, n, 2 * YR, 2, 1, kernel_ymm_dec, expand_lanes_ymm);
-}
+void mt_ige_encrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n) { run_ymm(jobs, n, 0); }
+void mt_ige_decrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n) { run_ymm(jobs, n, 1); }
 
 /* ---- zmm: 4 lanes per register, 32 lanes ------------------------------- */
 
@@ -213,25 +208,18 @@ VAES512 static void expand_lanes_zmm(struct mt_ige_lanes *st, const size_t *lane
     }
 }
 
-/* R registers (4R lanes). Within one call every busy lane has at least
- * nblocks blocks left, so all lanes address block b at base + 16b; idle
- * lanes read a busy lane's input and skip their stores. */
+/* R registers of 4 lanes (32 zmm registers: the chaining values stay in
+ * registers too). */
 VAES512 static INLINE void kernel_zmm(struct mt_ige_lanes *st, size_t nblocks, const int dec,
                                       const int R)
 {
     __m512i cp[8], pp[8], s[8];
-    const uint8_t *in[32];
-    uint8_t *out[32];
-    uint32_t busy = 0;
+    struct mt_ige_bases lb;
+    mt_ige_bases_load(st, &lb);
+    const uint8_t *const *in = lb.in;
+    uint8_t *const *out = lb.out;
+    const uint32_t busy = lb.busy;
     const __m512i *rk = (const __m512i *)st->rk;   /* [reg][round] */
-    size_t any = 0;
-    for (int l = 0; l < 4 * R; l++)
-        if (st->step[l]) any = (size_t)l;
-    for (int l = 0; l < 4 * R; l++) {
-        in[l] = st->step[l] ? st->in[l] : st->in[any];
-        out[l] = st->out[l];
-        busy |= (uint32_t)(st->step[l] != 0) << l;
-    }
     for (int g = 0; g < R; g++) {
         cp[g] = _mm512_load_si512(st->cprev[4 * g]);
         pp[g] = _mm512_load_si512(st->pprev[4 * g]);
@@ -272,10 +260,7 @@ VAES512 static INLINE void kernel_zmm(struct mt_ige_lanes *st, size_t nblocks, c
                     _mm_storeu_si128((__m128i *)(q[j] + o), _mm_load_si128((const __m128i *)(spill[g] + 16 * j)));
         }
     }
-    for (int l = 0; l < 4 * R; l++) {
-        st->in[l] += st->step[l] * nblocks;
-        st->out[l] += st->step[l] * nblocks;
-    }
+    mt_ige_bases_advance(st, nblocks);
     for (int g = 0; g < R; g++) {
         _mm512_store_si512(st->cprev[4 * g], cp[g]);
         _mm512_store_si512(st->pprev[4 * g], pp[g]);
