@@ -213,13 +213,14 @@ struct mt_tl_combinator_info {
  * MT_E_TL_SCHEMA (or MT_E_NOMEM) with err naming the line. */
 int mt_tl_schema_load(const char *text, size_t len, const char *origin,
                       struct mt_tl_schema **out, struct mt_tl_error *err);
-/* mt_tl_schema_load on the contents of a file; MT_E_SYSTEM (errno kept) if
- * it cannot be read, files over 64 MiB are MT_E_RANGE. */
+/* mt_tl_schema_load on the contents of a file (origin: its base name);
+ * MT_E_SYSTEM if it cannot be read, MT_E_RANGE if over 64 MiB. */
 int mt_tl_schema_load_file(const char *path, struct mt_tl_schema **out,
                            struct mt_tl_error *err);
-/* One schema holding the declarations of parts[0..n) in that order; a name
- * declared again replaces the earlier declaration, a repeated id maps to
- * the later one. The parts stay owned by the caller. */
+/* One schema holding the declarations of parts[0..n) in that order. Lookup
+ * by name or id sees the later declaration of a repeated name or id; each
+ * part still resolves the names it uses against its own declarations first
+ * (docs/tl.md). The parts stay owned by the caller. */
 int mt_tl_schema_merge(const struct mt_tl_schema *const *parts, size_t n,
                        struct mt_tl_schema **out, struct mt_tl_error *err);
 /* The default set built into the library: mtproto.tl + api.tl + mtload.tl,
@@ -267,7 +268,7 @@ int mt_tl_encode_jv(const struct mt_tl_schema *s, const struct json_t *v,
 int mt_tl_encode_text(const struct mt_tl_schema *s, const char *text, size_t len,
                       struct mt_tl_writer *w, struct mt_tl_error *err);
 /* Decode one value of type `type` ("Object" or NULL for any boxed object,
- * or e.g. "Vector<User>", "%Message") from r into a new jansson value (the
+ * or e.g. "Vector<User>", "future_salt") from r into a new jansson value (the
  * caller json_decref()s it). r advances past the value. NULL on error, with
  * r's sticky error set and err naming the constructor, field and offset
  * (MT_E_TL_SHORT, MT_E_TL_CTOR, MT_E_TL_VALUE, MT_E_RANGE for the depth and
