@@ -58,7 +58,7 @@ enum mt_hs_detail {
     MT_HS_E_ENV_SHORT,          /* fewer than 20 bytes, or length past the data */
     MT_HS_E_ENV_AUTH_KEY_ID,    /* auth_key_id != 0 */
     MT_HS_E_ENV_LENGTH,         /* length field != body length, or not % 4 */
-    MT_HS_E_ENV_MSG_ID_PARITY,  /* client ids % 4 == 0, server answers % 4 == 1 */
+    MT_HS_E_ENV_MSG_ID_PARITY,  /* client ids % 4 == 0, server ids odd */
     MT_HS_E_ENV_MSG_ID_ORDER,   /* msg_id not above the peer's previous one */
     /* TL */
     MT_HS_E_CTOR,               /* unexpected constructor for this state */
@@ -233,8 +233,8 @@ uint64_t mt_hs_msg_id(double now, uint64_t prev, unsigned parity);
 int mt_hs_plain_write(uint8_t *out, size_t cap, uint64_t msg_id, const void *body,
                       size_t body_len, size_t *out_len);
 /* Checks: >= 20 bytes, auth_key_id 0, length == len - 20 and % 4 == 0,
- * msg_id % 4 == parity (parity 1 accepts only answers: % 4 == 1). detail
- * (optional) receives the MT_HS_E_* of a failure. */
+ * msg_id % 4 == 0 for parity 0 (from a client), msg_id odd for parity 1
+ * (from a server). detail (optional) receives the MT_HS_E_* of a failure. */
 int mt_hs_plain_parse(const uint8_t *in, size_t len, unsigned parity, uint64_t *msg_id,
                       const uint8_t **body, size_t *body_len, int *detail);
 

@@ -422,7 +422,8 @@ static void expect(const struct check *k, int rc, int detail, const char *err)
 }
 
 /* Envelope cases: which field is broken. */
-enum emod { E_OK, E_AUTH_KEY_ID, E_LENGTH_LONG, E_LENGTH_SHORT, E_SHORT, E_PARITY, E_ORDER, E_UNALIGNED };
+enum emod { E_OK, E_AUTH_KEY_ID, E_LENGTH_LONG, E_LENGTH_SHORT, E_SHORT, E_PARITY, E_ORDER, E_UNALIGNED,
+            E_PARITY_2, E_ODD_3 };
 
 static size_t break_envelope(uint8_t *msg, size_t len, int m, int client_side)
 {
@@ -432,6 +433,8 @@ static size_t break_envelope(uint8_t *msg, size_t len, int m, int client_side)
     case E_LENGTH_SHORT: mt_store_le32(msg + 16, (uint32_t)(len - 20 - 4)); break;
     case E_SHORT: return 19;
     case E_PARITY: msg[8] ^= 1; break;
+    case E_PARITY_2: msg[8] ^= 2; break;          /* client 2 mod 4, server 3 mod 4 */
+    case E_ODD_3: msg[8] |= 3; break;              /* server: 3 mod 4 is odd too */
     case E_UNALIGNED: mt_store_le32(msg + 16, (uint32_t)(len - 20 - 2)); return len - 2;
     default: break;
     }
@@ -631,6 +634,7 @@ static const struct check checks[] = {
     { "client_env_length_unaligned", CLIENT_ENV, E_UNALIGNED, MT_HS_E_ENV_LENGTH, CS },
     { "client_env_truncated_header", CLIENT_ENV, E_SHORT, MT_HS_E_ENV_SHORT, CS },
     { "client_env_msg_id_parity", CLIENT_ENV, E_PARITY, MT_HS_E_ENV_MSG_ID_PARITY, CS },
+    { "client_env_msg_id_3_mod_4_accepted", CLIENT_ENV, E_ODD_3, MT_HS_E_NONE, NULL },
     { "client_env_msg_id_not_increasing", CLIENT_ENV, E_ORDER, MT_HS_E_ENV_MSG_ID_ORDER, CA },
     /* client: resPQ */
     { "client_res_pq_ok", CLIENT_RES_PQ, R_OK, MT_HS_E_NONE, NULL },
@@ -684,6 +688,7 @@ static const struct check checks[] = {
     { "server_env_length_unaligned", SERVER_ENV, E_UNALIGNED, MT_HS_E_ENV_LENGTH, SP },
     { "server_env_truncated_header", SERVER_ENV, E_SHORT, MT_HS_E_ENV_SHORT, SP },
     { "server_env_msg_id_parity", SERVER_ENV, E_PARITY, MT_HS_E_ENV_MSG_ID_PARITY, SP },
+    { "server_env_msg_id_2_mod_4", SERVER_ENV, E_PARITY_2, MT_HS_E_ENV_MSG_ID_PARITY, SP },
     { "server_env_msg_id_not_increasing", SERVER_ENV, E_ORDER, MT_HS_E_ENV_MSG_ID_ORDER, SD },
     /* server: req_pq_multi */
     { "server_req_pq_ctor", SERVER_REQ_PQ, 1, MT_HS_E_CTOR, SP },
