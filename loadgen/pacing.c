@@ -14,8 +14,11 @@ static void plan_finish(struct mt_pace_plan *plan)
 {
     long double cum = 0;
     for (size_t i = 0; i < plan->n; i++) {
-        plan->seg[i].cum0 = cum;
-        cum += seg_total(&plan->seg[i]);
+        struct mt_pace_segment *s = &plan->seg[i];
+        s->cum0 = cum;
+        cum += seg_total(s);
+        s->cum1 = cum;
+        s->ns_per_req = s->r0 == s->r1 && s->r0 > 0 ? 1e9L / s->r0 : 0;
     }
     plan->total = cum;
     plan->end = plan->n ? plan->seg[plan->n - 1].t1 : 0;
@@ -99,20 +102,21 @@ mt_ns mt_pace_first_reach(const struct mt_pace_plan *plan, double value)
     return MT_PACE_NEVER;
 }
 
-/* Seconds into segment s at which its cumulative count reaches d requests:
- * solves r0*tau + b*tau^2/2 = d in the cancellation-free form. */
-static long double seg_solve(const struct mt_pace_segment *s, long double d)
+/* Nanoseconds into segment s at which its cumulative count reaches d
+ * requests: d / rate on a constant segment, else r0*tau + b*tau^2/2 = d
+ * solved in the cancellation-free form. */
+static long double seg_solve_ns(const struct mt_pace_segment *s, long double d)
 {
-    long double dur = (long double)(s->t1 - s->t0) / 1e9L;
-    long double r0 = s->r0, b = ((long double)s->r1 - s->r0) / dur;
     if (d <= 0)
         return 0;
-    if (b == 0)
-        return d / r0;
+    if (s->ns_per_req > 0)
+        return d * s->ns_per_req;
+    long double dur = (long double)(s->t1 - s->t0) / 1e9L;
+    long double r0 = s->r0, b = ((long double)s->r1 - s->r0) / dur;
     long double disc = r0 * r0 + 2 * b * d;
     if (disc < 0) disc = 0;                 /* rounding at the very end of a ramp down */
     long double den = r0 + sqrtl(disc);
-    return den > 0 ? 2 * d / den : dur;
+    return (den > 0 ? 2 * d / den : dur) * 1e9L;
 }
 
 /* Absolute time at which the plan's cumulative count reaches x, searching
@@ -122,14 +126,14 @@ static mt_ns plan_time_at(const struct mt_pace_plan *plan, mt_ns start, long dou
     if (x >= plan->total)
         return MT_PACE_NEVER;
     size_t i = *seg;
-    while (i < plan->n && x >= plan->seg[i].cum0 + seg_total(&plan->seg[i]))
+    while (i < plan->n && x >= plan->seg[i].cum1)
         i++;
     if (i == plan->n)
         return MT_PACE_NEVER;
     *seg = i;
     const struct mt_pace_segment *s = &plan->seg[i];
-    long double off = (long double)s->t0 + seg_solve(s, x - s->cum0) * 1e9L;
-    mt_ns ns = (mt_ns)llroundl(off);
+    long double off = (long double)s->t0 + seg_solve_ns(s, x - s->cum0);
+    mt_ns ns = (mt_ns)(off + 0.5L);         /* off >= 0: round to nearest */
     if (ns >= s->t1) ns = s->t1 - 1;        /* rounding must not leave the segment */
     return start + ns;
 }

@@ -37,6 +37,8 @@ struct mt_pace_segment {
     mt_ns t0, t1;               /* offsets from the run start */
     double r0, r1;              /* value (rate) at t0 and at t1 */
     long double cum0;           /* integral of the rate before t0 (requests) */
+    long double cum1;           /* ... before t1 */
+    long double ns_per_req;     /* constant segments: 1e9 / rate (a multiply per request) */
 };
 
 struct mt_pace_plan {

@@ -323,22 +323,24 @@ int mt_wl_mix_format(const struct mt_wl_mix *mix, char *buf, size_t cap)
 
 /* ---- sizes ------------------------------------------------------------------ */
 
-static const struct { double q; double bytes; } realistic[] = {
-    {0.0, 16}, {0.01, 22}, {0.05, 39}, {0.10, 52}, {0.25, 86}, {0.50, 150}, {0.75, 262},
-    {0.90, 432}, {0.95, 584}, {0.99, 1024}, {0.999, 1926}, {0.9999, 3243}, {1.0, 8192},
+/* The table of workload.h as log2(bytes), so that the geometric interpolation
+ * is one exp2() per sample. */
+static const struct { double q, log2_bytes; } realistic[] = {
+    {0.0, 4}, {0.01, 4.4594316186372973}, {0.05, 5.2854022188622487}, {0.1, 5.7004397181410917},
+    {0.25, 6.4262647547020979}, {0.5, 7.2288186904958804}, {0.75, 8.0334230015374501},
+    {0.9, 8.7548875021634682}, {0.95, 9.1898245588800176}, {0.99, 10}, {0.999, 10.911391987843459},
+    {0.9999, 11.663113308455806}, {1.0, 13},
 };
 
 uint32_t mt_wl_realistic_size(double u)
 {
-    size_t n = MT_ARRAY_LEN(realistic);
-    if (!(u > 0)) return (uint32_t)realistic[0].bytes;
-    if (u >= 1) return (uint32_t)realistic[n - 1].bytes;
+    if (!(u > 0)) return 16;
+    if (u >= 1) return 8192;
     size_t i = 1;
-    while (i < n - 1 && u >= realistic[i].q) i++;
+    while (u >= realistic[i].q) i++;        /* realistic[n - 1].q = 1 > u stops it */
     double q0 = realistic[i - 1].q, q1 = realistic[i].q;
-    double b0 = realistic[i - 1].bytes, b1 = realistic[i].bytes;
-    double f = (u - q0) / (q1 - q0);
-    return (uint32_t)llround(b0 * pow(b1 / b0, f));
+    double l0 = realistic[i - 1].log2_bytes, l1 = realistic[i].log2_bytes;
+    return (uint32_t)llround(exp2(l0 + (l1 - l0) * (u - q0) / (q1 - q0)));
 }
 
 uint32_t mt_wl_echo_size(const struct mt_wl_op *op, struct mt_rand *r)
