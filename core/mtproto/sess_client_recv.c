@@ -79,8 +79,13 @@ static void deliver_result(struct rx *x, struct creq *e, uint64_t req, const uin
 static int on_rpc_result(struct rx *x, const uint8_t *body, size_t len, int depth)
 {
     struct mt_sess_client *c = x->c;
-    if (len < 16) return MT_E_TL_SHORT;
+    if (len < 12) return MT_E_TL_SHORT;
     uint64_t req = mt_load_le64(body + 4);
+    if (len < 16) {   /* no result object: the request is over, badly */
+        struct creq *bad = mt_sc_find(c, req);
+        if (bad && bad->state == CRS_SENT) mt_sc_fail(c, bad, "BAD_RESULT");
+        return MT_E_TL_SHORT;
+    }
     const uint8_t *res = body + 12;
     size_t rlen = len - 12;
     struct creq *e = mt_sc_find(c, req);

@@ -96,13 +96,23 @@ static inline int mt_sess_ctor_never_content(uint32_t ctor)
     return ctor == MT_TL_ID_MSGS_ACK || ctor == MT_TL_ID_MSG_CONTAINER ||
            ctor == MT_TL_ID_MSG_COPY;
 }
+/* Answers that only a server sends (or a client answering a server's own
+ * ping): a server session ignores them instead of taking them for queries. */
+static inline int mt_sess_ctor_server_only(uint32_t ctor)
+{
+    return ctor == MT_TL_ID_RPC_RESULT || ctor == MT_TL_ID_PONG ||
+           ctor == MT_TL_ID_FUTURE_SALTS || ctor == MT_TL_ID_NEW_SESSION_CREATED ||
+           ctor == MT_TL_ID_BAD_MSG_NOTIFICATION || ctor == MT_TL_ID_BAD_SERVER_SALT ||
+           ctor == MT_TL_ID_DESTROY_SESSION_OK || ctor == MT_TL_ID_DESTROY_SESSION_NONE;
+}
 /* Client-to-server service messages that may carry either seq_no parity. */
 static inline int mt_sess_ctor_service_any(uint32_t ctor)
 {
     return ctor == MT_TL_ID_MSGS_STATE_REQ || ctor == MT_TL_ID_MSG_RESEND_REQ ||
            ctor == MT_TL_ID_MSGS_STATE_INFO || ctor == MT_TL_ID_MSGS_ALL_INFO ||
            ctor == MT_TL_ID_MSG_DETAILED_INFO || ctor == MT_TL_ID_MSG_NEW_DETAILED_INFO ||
-           ctor == MT_TL_ID_HTTP_WAIT || ctor == MT_TL_ID_GZIP_PACKED;
+           ctor == MT_TL_ID_HTTP_WAIT || ctor == MT_TL_ID_GZIP_PACKED ||
+           mt_sess_ctor_server_only(ctor);
 }
 /* Read a boxed Vector<long> header bounded to MT_SESS_IDS_MAX; the ids follow
  * at r->p + r->pos (little-endian, maybe unaligned). */

@@ -146,7 +146,7 @@ int mt_ss_service(struct mt_sess_server *s, uint64_t msg_id, uint32_t ctor,
     case MT_TL_ID_MSG_NEW_DETAILED_INFO:
         return 1;
     default:
-        return 0;
+        return mt_sess_ctor_server_only(ctor);   /* ignored: never a query */
     }
     return rc < 0 ? rc : 1;
 }

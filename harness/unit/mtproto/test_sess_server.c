@@ -331,6 +331,15 @@ static void test_service_answers(void **state)
     assert_int_equal(feed(v, SALT, nid(v), 6, b, 16), 0);
     assert_int_equal(mt_sess_server_want_send(v->s), 0);
     assert_int_equal(v->r.queries, 0);
+    /* a pong or rpc_result from the client is never taken for a query */
+    mt_store_le32(b, ID_PONG);
+    mt_store_le64(b + 4, 1);
+    mt_store_le64(b + 12, 2);
+    assert_int_equal(feed(v, SALT, nid(v), 6, b, 20), 0);
+    mt_store_le32(b, ID_RPC_RESULT);
+    assert_int_equal(feed(v, SALT, nid(v), 7, b, 20), 0);
+    assert_int_equal(mt_sess_server_want_send(v->s), 0);
+    assert_int_equal(v->r.queries, 0);
     /* msg_copy: processed once */
     uint8_t cp[64];
     mt_store_le32(cp, 0xe06046b2u);
