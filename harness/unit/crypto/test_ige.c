@@ -126,8 +126,8 @@ static void test_differential_batch(void **state)
     (void)state;
     struct mt_test_prng r;
     mt_test_prng_seed(&r, 0xba7);
-    enum { NJ = 64, MAX = 16384 };
-    uint8_t *pt = malloc(NJ * MAX), *ct = malloc(NJ * MAX), *ref = malloc(MAX);
+    enum { NJ = 64, MAX = 65536 };
+    uint8_t *pt = malloc((size_t)NJ * MAX), *ct = malloc((size_t)NJ * MAX), *ref = malloc(MAX);
     uint8_t keys[NJ][32], ivs[NJ][32], iv0[NJ][32], ivr[32];
     struct mt_ige_job jobs[NJ];
     size_t total = 0;

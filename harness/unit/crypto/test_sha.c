@@ -142,7 +142,7 @@ static void test_differential_batch(void **state)
     (void)state;
     struct mt_test_prng r;
     mt_test_prng_seed(&r, 0xba7c4);
-    enum { NJ = 64, MAX = 16384 };
+    enum { NJ = 64, MAX = 65536 };
     uint8_t *msgs = malloc((size_t)NJ * MAX), outs[NJ][32], want[32];
     struct mt_sha256_job jobs[NJ];
     size_t lens[NJ];
