@@ -1,9 +1,11 @@
-/* Batch AES-256-IGE with VAES: 16 messages on ymm (2 per register) and 32
- * on zmm (4 per register), 8 registers in flight. IGE is serial within a
- * message, so the parallelism comes only from independent messages; blocks
- * are gathered from / scattered to each message with 128-bit inserts and
- * extracts. zmm key schedules are expanded 4 keys at a time (vpshufb +
- * vaesenclast stand in for aeskeygenassist, which has no wide form). */
+/* Batch AES-256-IGE with VAES: up to 16 messages on ymm (2 per register)
+ * and up to 32 on zmm (4 per register), with as many registers in flight
+ * as the batch fills (idle lanes cost as much as busy ones). IGE is serial
+ * within a message, so the parallelism comes only from independent
+ * messages; blocks are gathered from / scattered to each message with
+ * 128-bit inserts and extracts. Key schedules are expanded 2 (ymm) or 4
+ * (zmm) keys at a time: vpshufb + vaesenclast stand in for
+ * aeskeygenassist, which has no wide form. */
 #include <immintrin.h>
 #include <string.h>
 
@@ -13,7 +15,7 @@
 #define VAES512 __attribute__((target("avx512f,avx512bw,avx512vl,vaes,aes")))
 #define INLINE inline __attribute__((always_inline))
 
-/* ---- ymm: 2 lanes per register, 16 lanes ------------------------------- */
+/* ---- ymm: 2 lanes per register, 8 or 16 lanes --------------------------- */
 
 /* Two AES-256 key schedules in one ymm (see expand4 below for the trick). */
 VAES256 static INLINE __m256i key_mix2(__m256i k, __m256i t)
@@ -134,7 +136,7 @@ static void run_ymm(struct mt_ige_job *jobs, size_t n, int dec)
 void mt_ige_encrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n) { run_ymm(jobs, n, 0); }
 void mt_ige_decrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n) { run_ymm(jobs, n, 1); }
 
-/* ---- zmm: 4 lanes per register, 32 lanes ------------------------------- */
+/* ---- zmm: 4 lanes per register, 8, 16 or 32 lanes ---------------------- */
 
 VAES512 static INLINE __m512i gather4(const uint8_t *const *p)
 {
