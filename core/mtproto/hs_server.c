@@ -247,7 +247,8 @@ static int send_dh_params(struct mt_hs_server *s, double now, struct mt_tl_write
     }
     if (rc)
         return fail(s, hs_dh_detail(rc, MT_HS_E_DH_GA), rc);
-    s->res.server_time = (int32_t)now;
+    /* server_time is a TL int: clamp instead of converting out of range. */
+    s->res.server_time = now <= 0 ? 0 : now >= 2147483647.0 ? INT32_MAX : (int32_t)now;
 
     struct mt_tl_writer iw;
     mt_tl_writer_init(&iw, inner, sizeof inner);
