@@ -44,18 +44,20 @@ static inline const uint8_t *mt_sha256_job_block(const struct mt_sha256_job *j, 
     return stage;
 }
 
-/* A short job (at most 2 blocks, len <= 119) padded whole into stage[128]:
- * one pass of copies instead of a part search per block. */
-#define MT_SHA256_SHORT_MAX 119
+/* A short job (at most 4 blocks, len <= 247) padded whole into
+ * stage[MT_SHA256_SHORT_STAGE]: one pass of copies instead of a part search
+ * per block. */
+#define MT_SHA256_SHORT_MAX 247
+#define MT_SHA256_SHORT_STAGE 256
 static inline void mt_sha256_stage_short(const struct mt_sha256_job *j, size_t total,
-                                         uint8_t stage[128])
+                                         uint8_t stage[MT_SHA256_SHORT_STAGE])
 {
     size_t off = 0;
     for (int i = 0; i < MT_SHA256_JOB_PARTS; i++) {
         if (j->part[i].n) memcpy(stage + off, j->part[i].p, j->part[i].n);
         off += j->part[i].n;
     }
-    size_t end = total + 9 <= 64 ? 64 : 128;
+    size_t end = 64 * mt_sha256_nblocks(total);
     stage[total] = 0x80;
     memset(stage + total + 1, 0, end - 8 - total - 1);
     mt_store_be64(stage + end - 8, (uint64_t)total * 8);

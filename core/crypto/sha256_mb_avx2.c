@@ -68,7 +68,7 @@ MB256 static INLINE void compress8(__m256i h[8], __m256i w[16], __m256i active)
 MB256 void mt_sha256_x8_avx2(struct mt_sha256_job *jobs, size_t n)
 {
     static const uint8_t zero_block[64] __attribute__((aligned(64)));
-    uint8_t stage[LANES][128] __attribute__((aligned(64)));
+    uint8_t stage[LANES][MT_SHA256_SHORT_STAGE] __attribute__((aligned(64)));
     size_t len[LANES], nb[LANES], maxb = 0;
     for (size_t i = 0; i < LANES; i++) {
         len[i] = i < n ? mt_sha256_job_len(&jobs[i]) : 0;

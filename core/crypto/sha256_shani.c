@@ -229,7 +229,7 @@ SHANI void mt_sha256_x2_shani(struct mt_sha256_job *jobs, size_t n)
     size_t len[2] = { mt_sha256_job_len(&jobs[0]), mt_sha256_job_len(&jobs[1]) };
     size_t nb[2] = { mt_sha256_nblocks(len[0]), mt_sha256_nblocks(len[1]) };
     size_t common = nb[0] < nb[1] ? nb[0] : nb[1];
-    uint8_t stage[2][128];
+    uint8_t stage[2][MT_SHA256_SHORT_STAGE];
     __m128i st[4];
     state_init(&st[0], &st[1]);
     st[2] = st[0];
