@@ -25,7 +25,12 @@ typedef int (*mt_cmd_fn)(int argc, char **argv);
  * still parsed and validated (and --print-config works). */
 typedef int (*mt_run_engine_fn)(const struct mt_run_config *cfg);
 typedef int (*mt_srv_engine_fn)(const struct mt_srv_config *cfg);
+#ifdef MT_HAVE_RUN_ENGINE
+#include "loadgen/run.h"
+static const mt_run_engine_fn run_engine = mt_run_engine;
+#else
 static const mt_run_engine_fn run_engine = NULL;
+#endif
 #ifdef MT_HAVE_SERVER_ENGINE
 #include "server/server.h"
 static const mt_srv_engine_fn server_engine = mt_srv_engine;

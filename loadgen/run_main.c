@@ -1,0 +1,273 @@
+/* `mtload run`: set up, start the workers, and be the reporter — once per
+ * --interval collect every worker's snapshot, print the live line, append
+ * CSV / hlog rows, update /metrics — until the end, a signal or an
+ * unreachable target; then the final report, the result files, thresholds. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <jansson.h>
+#include "loadgen/run.h"
+#include "loadgen/run_internal.h"
+
+struct outputs {
+    struct mt_csv *csv;
+    struct mt_hlog *hlog;
+    struct mt_prom *prom;
+};
+
+static int open_outputs(const struct lg_run *run, struct outputs *o)
+{
+    const struct mt_run_config *cfg = run->cfg;
+    memset(o, 0, sizeof *o);
+    if (cfg->csv_path && !(o->csv = mt_csv_open(cfg->csv_path))) {
+        fprintf(stderr, "mtload run: --csv %s: %s\n", cfg->csv_path, strerror(errno));
+        return MT_EXIT_USAGE;
+    }
+    if (cfg->hlog_path && !(o->hlog = mt_hlog_open(cfg->hlog_path, run->start_wall))) {
+        fprintf(stderr, "mtload run: --hlog %s: %s\n", cfg->hlog_path, strerror(errno));
+        return MT_EXIT_USAGE;
+    }
+    if (cfg->have_prometheus) {
+        char a[128];
+        const struct mt_hostport *hp = &cfg->prometheus;
+        snprintf(a, sizeof a, strchr(hp->host, ':') ? "[%s]:%u" : "%s:%u", hp->host, hp->port);
+        if (!(o->prom = mt_prom_start(a, mt_run_transport_name(cfg->transport)))) {
+            fprintf(stderr, "mtload run: --prometheus %s: cannot listen\n", a);
+            return MT_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+static void write_interval(struct outputs *o, const struct mt_metrics_reporter *rep,
+                           double t_wall, double interval_s)
+{
+    if (o->csv)
+        mt_csv_write_interval(o->csv, t_wall, interval_s, rep->interval);
+    if (o->hlog)
+        mt_hlog_write_interval(o->hlog, t_wall - interval_s, interval_s, rep->interval);
+    if (o->prom)
+        mt_prom_update(o->prom, rep->total);
+}
+
+/* Exit 3 at start-up: nothing connected, or every handshake failed. */
+static int startup_verdict(const struct lg_run *run, const struct mt_metrics_report *t,
+                           double elapsed_s)
+{
+    double limit = (double)run->cfg->connect_timeout / 1e9 + 2.0;
+    if (elapsed_s < limit)
+        return 0;
+    if (t->counter[MT_CNT_CONNECTS] == 0 && t->counter[MT_CNT_CONNECT_FAILS] > 0) {
+        fprintf(stderr, "mtload run: target unreachable: %llu connection attempts failed, none "
+                "succeeded\n", (unsigned long long)t->counter[MT_CNT_CONNECT_FAILS]);
+        return MT_EXIT_UNREACHABLE;
+    }
+    if (!run->nkeys && t->counter[MT_CNT_HANDSHAKES] == 0 && t->counter[MT_CNT_HANDSHAKE_FAILS] > 0) {
+        fprintf(stderr, "mtload run: the target speaks bad protocol: %llu handshakes failed, none "
+                "succeeded (wrong --rsa-key or --transport?)\n",
+                (unsigned long long)t->counter[MT_CNT_HANDSHAKE_FAILS]);
+        return MT_EXIT_UNREACHABLE;
+    }
+    return 0;
+}
+
+/* Reporter loop on the main thread. Returns the exit code so far (0 or 3);
+ * *interrupted is set by SIGINT/SIGTERM. */
+static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep, struct outputs *o,
+                       const sigset_t *sigs, int *interrupted)
+{
+    const struct mt_run_config *cfg = run->cfg;
+    mt_ns next = run->start + cfg->interval, end = run->start + cfg->end;
+    bool warm = cfg->warmup == 0, checked = false;
+    for (;;) {
+        mt_ns now = mt_now_ns();
+        mt_ns wake = next < end ? next : end;
+        struct timespec ts = {0, 0};
+        if (wake > now) {
+            ts.tv_sec = (time_t)((wake - now) / MT_NS_PER_S);
+            ts.tv_nsec = (long)((wake - now) % MT_NS_PER_S);
+        }
+        int sig = wake > now ? sigtimedwait(sigs, NULL, &ts) : -1;
+        if (sig == SIGINT || sig == SIGTERM) {
+            *interrupted = 1;
+            return 0;
+        }
+        now = mt_now_ns();
+        if (now >= end)
+            return 0;
+        if (now < next)
+            continue;
+        double interval_s = (double)(now - (next - cfg->interval)) / 1e9;
+        next += cfg->interval;
+        mt_metrics_collect(rep, now);
+        if (!warm && now >= run->start + cfg->warmup) {
+            /* counters of the warmup do not count (latencies were filtered
+             * by intended send time already) */
+            warm = true;
+            mt_metrics_report_reset(rep->total);
+        }
+        double elapsed = (double)(now - run->start) / 1e9;
+        write_interval(o, rep, mt_wall_s(), interval_s);
+        if (!cfg->quiet)
+            lg_report_live(run, rep->interval, rep->total, elapsed, interval_s);
+        if (!checked) {
+            int v = startup_verdict(run, rep->total, elapsed);
+            if (v)
+                return v;
+            checked = rep->total->counter[MT_CNT_CONNECTS] > 0 || elapsed > 30;
+        }
+    }
+}
+
+static int finish(struct lg_run *run, struct mt_metrics_reporter *rep, struct outputs *o,
+                  int interrupted, mt_ns stopped_at)
+{
+    const struct mt_run_config *cfg = run->cfg;
+    struct mt_metrics_report *t = rep->total;
+    mt_metrics_reporter_finish(rep, mt_wall_s(), stopped_at, interrupted);
+    /* the measured window: after the warmup, up to the end or the signal */
+    mt_ns from = run->start + cfg->warmup, to = stopped_at < run->start + cfg->end ? stopped_at
+                                                                                  : run->start + cfg->end;
+    t->duration_s = to > from ? (double)(to - from) / 1e9 : 0;
+    lg_report_final(stdout, run, t);
+    int n = (int)cfg->n_thresholds, failed = 0;
+    struct mt_threshold thr[MT_THRESHOLDS_MAX];
+    struct mt_threshold_result res[MT_THRESHOLDS_MAX];
+    for (int i = 0; i < n; i++) {
+        mt_threshold_parse(cfg->thresholds[i], &thr[i]);   /* validated at start-up */
+        mt_threshold_eval(&thr[i], t, &res[i]);
+    }
+    if (n) {
+        printf("\nthresholds:\n");
+        failed = mt_threshold_report(stdout, thr, res, n);
+    }
+    if (cfg->json_path) {
+        struct mt_metrics_env env = {.crypto_tier = mt_crypto_tier_name(mt_crypto_tier()),
+                                     .threads = (int)cfg->threads,
+                                     .transport = mt_run_transport_name(cfg->transport)};
+        json_t *conf = lg_config_json(cfg);
+        if (mt_metrics_write_json(cfg->json_path, "run", t, &env, conf, thr, res, n))
+            fprintf(stderr, "mtload run: --json %s: cannot write\n", cfg->json_path);
+        json_decref(conf);
+    }
+    if (cfg->save_keys_path) {
+        int k = lg_keys_save(run, cfg->save_keys_path);
+        if (k < 0)
+            fprintf(stderr, "mtload run: --save-keys %s: %s\n", cfg->save_keys_path, strerror(errno));
+        else if (!cfg->quiet)
+            printf("saved %d auth keys to %s\n", k, cfg->save_keys_path);
+    }
+    if (o->prom) {
+        mt_prom_update(o->prom, t);
+        fflush(stdout);
+        mt_prom_stop(o->prom, interrupted ? 0 : (double)cfg->linger / 1e9, NULL);
+        o->prom = NULL;
+    }
+    fflush(stdout);
+    return failed ? MT_EXIT_THRESHOLD : MT_EXIT_OK;
+}
+
+static int run_workers(struct lg_run *run, const sigset_t *sigs)
+{
+    const struct mt_run_config *cfg = run->cfg;
+    struct outputs o;
+    int code = open_outputs(run, &o);
+    struct mt_metrics_worker **mw = calloc((size_t)run->nworkers, sizeof *mw);
+    for (int i = 0; mw && i < run->nworkers; i++)
+        mw[i] = run->workers[i].m;
+    struct mt_metrics_reporter *rep =
+        mw ? mt_metrics_reporter_new(mw, run->nworkers, run->start_wall, run->start) : NULL;
+    if (!code && !rep)
+        code = MT_EXIT_USAGE;
+    int started = 0;
+    for (; !code && started < run->nworkers; started++)
+        if (pthread_create(&run->workers[started].th, NULL, lg_worker_main, &run->workers[started]))
+            break;
+    int interrupted = 0;
+    if (!code && started == run->nworkers)
+        code = report_loop(run, rep, &o, sigs, &interrupted);
+    mt_ns stopped_at = mt_now_ns();
+    atomic_store(&run->stop, interrupted || code ? 2 : 1);
+    for (int i = 0; i < started; i++)
+        mt_loop_stop(run->workers[i].loop);
+    for (int i = 0; i < started; i++)
+        pthread_join(run->workers[i].th, NULL);
+    if (rep) {
+        /* take the final snapshots: a publish the reporter had not taken
+         * yet made the last one roll over, so collect, publish, collect */
+        mt_metrics_collect(rep, mt_now_ns());
+        for (int i = 0; i < run->nworkers; i++)
+            mt_metrics_worker_publish(run->workers[i].m, mt_now_ns());
+        mt_metrics_collect(rep, mt_now_ns());
+        if (!cfg->quiet && !code)
+            fputc('\n', stderr);
+        int fin = finish(run, rep, &o, interrupted, stopped_at);
+        if (!code)
+            code = fin;
+    }
+    if (o.prom)
+        mt_prom_stop(o.prom, 0, NULL);
+    mt_csv_close(o.csv);
+    mt_hlog_close(o.hlog);
+    mt_metrics_reporter_free(rep);
+    free(mw);
+    return code;
+}
+
+int mt_run_engine(const struct mt_run_config *cfg)
+{
+    mt_crypto_init();
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct lg_run *run = calloc(1, sizeof *run);
+    if (!run)
+        return MT_EXIT_USAGE;
+    int code = lg_run_setup(run, cfg);
+    size_t nofile = 0;
+    if (!code) {
+        mt_net_raise_nofile((size_t)cfg->sessions + 64, &nofile);
+        if (cfg->sessions + 64 > nofile)
+            fprintf(stderr, "mtload run: %llu sessions need %llu descriptors, the limit is %zu: "
+                    "run several mtload processes (and merge their --json results)\n",
+                    (unsigned long long)cfg->sessions, (unsigned long long)cfg->sessions + 64, nofile);
+        run->workers = calloc((size_t)cfg->threads, sizeof *run->workers);
+        if (!run->workers)
+            code = MT_EXIT_USAGE;
+    }
+    run->start = mt_now_ns();
+    run->start_wall = mt_wall_s();
+    for (int i = 0; !code && i < (int)cfg->threads; i++) {
+        run->nworkers = i + 1;
+        int rc = lg_worker_init(&run->workers[i], run, i);
+        if (rc) {
+            fprintf(stderr, "mtload run: worker %d: %s\n", i, mt_strerror(rc));
+            code = MT_EXIT_USAGE;
+        }
+    }
+    if (!code) {
+        if (!cfg->quiet) {
+            char a[128];
+            fprintf(stderr, "mtload run: %s, %llu sessions on %llu threads, %s%s, crypto %s\n",
+                    mt_addr_str(&run->target, a, sizeof a), (unsigned long long)cfg->sessions,
+                    (unsigned long long)cfg->threads, cfg->obfuscated ? "obfuscated " : "",
+                    mt_run_transport_name(cfg->transport), mt_crypto_describe());
+        }
+        /* the clock starts when the workers do */
+        run->start = mt_now_ns();
+        run->start_wall = mt_wall_s();
+        code = run_workers(run, &sigs);
+    }
+    for (int i = 0; i < run->nworkers; i++)
+        lg_worker_destroy(&run->workers[i]);
+    free(run->workers);
+    lg_run_teardown(run);
+    free(run);
+    return code;
+}

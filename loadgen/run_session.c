@@ -1,0 +1,266 @@
+/* The connection life of a load-generator session: connect (from a source
+ * address pool, a bounded number at a time), create an auth key or reuse
+ * one, run the workload, and on any failure reconnect with exponential
+ * backoff and jitter. Every transition is counted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "loadgen/run_internal.h"
+
+#define LG_CONNECTS_IN_FLIGHT 256     /* per worker: a connect storm stays bounded */
+
+static struct lg_sess *sess_of(struct mt_link *l) { return l->ud; }
+
+static bool handshake_workload(const struct lg_sess *s)
+{
+    return mt_wl_mix_has(&s->w->run->cfg->workload, MT_WL_HANDSHAKE);
+}
+
+static void backoff_fire(struct mt_loop *loop, struct mt_timer *t, void *ud);
+
+static int sess_connect(struct lg_sess *s)
+{
+    struct lg_worker *w = s->w;
+    struct lg_run *run = w->run;
+    const struct mt_addr *src = w->src.n ? mt_src_pool_next(&w->src) : NULL;
+    s->t_connect = mt_loop_now(w->loop);
+    int rc = mt_link_connect(&s->link, w->lw, &run->target, src, s->has_key ? &s->key : NULL,
+                             run->cfg->connect_timeout, s);
+    if (rc) {
+        mt_metrics_count(w->m, MT_CNT_CONNECT_FAILS, 1);
+        mt_metrics_error(w->m, w->ops.connect, MT_ERRK_IO, MT_E_CONNECT, NULL);
+        s->phase = LG_BACKOFF;
+        mt_timer_start_in(w->loop, &s->timer, mt_backoff_next(&s->backoff, &w->rand));
+        return rc;
+    }
+    s->phase = LG_CONNECTING;
+    w->connecting++;
+    return 0;
+}
+
+void lg_sess_start(struct lg_sess *s)
+{
+    struct lg_worker *w = s->w;
+    if (s->phase != LG_IDLE && s->phase != LG_DONE)
+        return;
+    mt_timer_init(&s->timer, backoff_fire, s);
+    s->phase = LG_BACKOFF;           /* until a connect slot is free */
+    if (w->connecting < LG_CONNECTS_IN_FLIGHT)
+        sess_connect(s);
+    else
+        mt_timer_start_in(w->loop, &s->timer, 10 * MT_NS_PER_MS);
+}
+
+static void backoff_fire(struct mt_loop *loop, struct mt_timer *t, void *ud)
+{
+    struct lg_sess *s = ud;
+    if (s->phase != LG_BACKOFF || s->w->stopping)
+        return;
+    if (s->w->connecting >= LG_CONNECTS_IN_FLIGHT) {
+        mt_timer_start_in(loop, t, 10 * MT_NS_PER_MS);
+        return;
+    }
+    sess_connect(s);
+}
+
+/* The session object lives across reconnects with the same key (in-flight
+ * requests are re-sent); a new key means a new session. */
+static int sess_ensure_client(struct lg_sess *s)
+{
+    if (s->sc)
+        return 0;
+    struct lg_worker *w = s->w;
+    struct mt_sess_client_cfg cfg = {
+        .session_id = mt_rng_u64(mt_link_worker_rng(w->lw)),
+        .salt = s->salt,
+        .time_offset = s->offset,
+        .flags = w->run->cfg->container ? 0 : MT_SESS_F_NO_CONTAINER,
+    };
+    struct mt_sess_client_cb cb = lg_sess_cb_template;
+    cb.ctx = s;
+    s->sc = mt_sess_client_new(&cfg, &cb);
+    return s->sc ? 0 : MT_E_NOMEM;
+}
+
+static void sess_ready(struct lg_sess *s)
+{
+    struct lg_worker *w = s->w;
+    if (sess_ensure_client(s)) {
+        mt_link_close(&s->link, MT_E_NOMEM);
+        return;
+    }
+    s->phase = LG_READY;
+    s->wrapped = false;
+    w->ready++;
+    mt_backoff_reset(&s->backoff);
+    mt_churn_reset(&s->churn);
+    mt_sess_client_resend_all(s->sc);
+    lg_sess_begin_load(s);
+}
+
+/* ---- link upcalls ----------------------------------------------------------- */
+
+static void on_connect(struct mt_link *l, int status)
+{
+    struct lg_sess *s = sess_of(l);
+    struct lg_worker *w = s->w;
+    w->connecting--;
+    if (status) {
+        mt_metrics_count(w->m, MT_CNT_CONNECT_FAILS, 1);
+        mt_metrics_error(w->m, w->ops.connect, MT_ERRK_IO, status, NULL);
+        return;   /* on_close follows */
+    }
+    mt_ns now = mt_loop_now(w->loop);
+    mt_metrics_count(w->m, MT_CNT_CONNECTS, 1);
+    if (now >= w->run->start + w->run->cfg->warmup)
+        mt_metrics_record(w->m, w->ops.connect, (int64_t)(now - s->t_connect));
+    atomic_store(&w->run->unreachable, 0);
+    if (l->has_key) {
+        sess_ready(s);
+    } else {
+        s->phase = LG_HANDSHAKE;
+        s->t_handshake = now;
+    }
+}
+
+static int on_handshake(struct mt_link *l, const struct mt_hs_result *r)
+{
+    struct lg_sess *s = sess_of(l);
+    struct lg_worker *w = s->w;
+    mt_ns now = mt_loop_now(w->loop);
+    mt_metrics_count(w->m, MT_CNT_HANDSHAKES, 1);
+    if (now >= w->run->start + w->run->cfg->warmup)
+        mt_metrics_record(w->m, w->ops.handshake, (int64_t)(now - s->t_handshake));
+    s->key = r->key;
+    s->has_key = true;
+    s->salt = r->server_salt;
+    s->offset = r->time_offset;
+    if (s->sc) {                      /* a new key: a new session */
+        lg_req_free(s);
+        mt_sess_client_free(s->sc);
+        s->sc = NULL;
+    }
+    if (handshake_workload(s)) {
+        /* the handshake is the whole operation: close, then go again */
+        s->has_key = false;
+        mt_link_close(l, 0);
+        return 0;
+    }
+    sess_ready(s);
+    return 0;
+}
+
+static void on_handshake_error(struct mt_link *l, int err, const char *detail)
+{
+    struct lg_sess *s = sess_of(l);
+    mt_metrics_count(s->w->m, MT_CNT_HANDSHAKE_FAILS, 1);
+    mt_metrics_error(s->w->m, s->w->ops.handshake, MT_ERRK_PROTO, err, NULL);
+    mt_log(MT_LOG_INFO, "session %llu: handshake failed: %s (%s)",
+           (unsigned long long)s->index, mt_strerror(err), detail ? detail : "");
+}
+
+static void on_message(struct mt_link *l, const uint8_t *plain, size_t len)
+{
+    struct lg_sess *s = sess_of(l);
+    if (!s->sc)
+        return;
+    mt_ns now = mt_loop_now(s->w->loop);
+    mt_sess_client_feed(s->sc, plain, len, now, mt_wall_s());
+    if (s->link.state == MT_LINK_READY && mt_sess_client_want_send(s->sc, now))
+        mt_link_want_send(l);
+}
+
+static int build(struct mt_link *l, uint8_t *out, size_t cap)
+{
+    struct lg_sess *s = sess_of(l);
+    if (!s->sc)
+        return 0;
+    int n = mt_sess_client_build(s->sc, out, cap, mt_loop_now(s->w->loop), mt_wall_s(), 0);
+    if (n > 0 && mt_sess_client_want_send(s->sc, mt_loop_now(s->w->loop)))
+        mt_link_want_send(l);      /* more than one envelope's worth queued */
+    return n;
+}
+
+static bool on_bad_packet(struct mt_link *l, int err)
+{
+    struct lg_sess *s = sess_of(l);
+    mt_metrics_error(s->w->m, -1, MT_ERRK_PROTO, err, NULL);
+    return true;
+}
+
+static void on_transport_error(struct mt_link *l, int32_t code)
+{
+    struct lg_sess *s = sess_of(l);
+    mt_metrics_error(s->w->m, -1, MT_ERRK_TRANSPORT, code, NULL);
+    if (code == -404) {
+        /* the server does not know the key (restarted, or evicted it): a
+         * new key and a new session on the next connection */
+        s->has_key = false;
+        mt_link_close(l, MT_E_AUTH_KEY_ID);
+    }
+}
+
+static void on_close(struct mt_link *l, int reason)
+{
+    struct lg_sess *s = sess_of(l);
+    struct lg_worker *w = s->w;
+    enum lg_phase was = s->phase;
+    if (was == LG_READY)
+        w->ready--;
+    mt_metrics_count(w->m, MT_CNT_BYTES_SENT, l->bytes_out);
+    mt_metrics_count(w->m, MT_CNT_BYTES_RECV, l->bytes_in);
+    mt_link_release(l);
+    if (was == LG_DONE || w->stopping) {
+        s->phase = LG_DONE;
+        return;
+    }
+    /* connect failures were counted in on_connect; a close we asked for
+     * (--reconnect-every, the handshake workload) is no failure */
+    bool planned = reason == 0 && (s->draining || handshake_workload(s));
+    if (was != LG_CONNECTING && !planned) {
+        mt_metrics_count(w->m, MT_CNT_DISCONNECTS, 1);
+        if (reason && reason != MT_E_CLOSED)
+            mt_metrics_error(w->m, -1, mt_err_class(reason)[0] == 'i' ? MT_ERRK_IO : MT_ERRK_PROTO,
+                             reason, NULL);
+        else if (reason == MT_E_CLOSED)
+            mt_metrics_error(w->m, -1, MT_ERRK_IO, MT_E_CLOSED, NULL);
+    }
+    s->draining = false;
+    if (!s->has_key && s->sc) {       /* key gone: its session too */
+        lg_req_free(s);
+        mt_sess_client_free(s->sc);
+        s->sc = NULL;
+    }
+    s->phase = LG_BACKOFF;
+    mt_timer_stop(w->loop, &s->timer);
+    mt_timer_init(&s->timer, backoff_fire, s);
+    mt_ns delay = planned ? 0 : mt_backoff_next(&s->backoff, &w->rand);
+    mt_timer_start_in(w->loop, &s->timer, delay);
+}
+
+const struct mt_link_ops lg_link_ops = {
+    .on_connect = on_connect, .on_handshake = on_handshake,
+    .on_handshake_error = on_handshake_error, .on_message = on_message, .build = build,
+    .on_bad_packet = on_bad_packet, .on_transport_error = on_transport_error,
+    .on_close = on_close,
+};
+
+void lg_sess_stop(struct lg_sess *s)
+{
+    mt_timer_stop(s->w->loop, &s->timer);
+    if (s->phase == LG_CONNECTING || s->phase == LG_HANDSHAKE || s->phase == LG_READY) {
+        s->phase = LG_DONE;
+        mt_link_close(&s->link, 0);
+    } else {
+        s->phase = LG_DONE;
+    }
+}
+
+/* Every 100 ms: requests past --request-timeout; --reconnect-every drain. */
+void lg_sess_sweep(struct lg_sess *s, mt_ns now)
+{
+    if (s->phase != LG_READY)
+        return;
+    lg_req_timeouts(s, now);
+    if (s->draining && s->tag_head == s->tag_next)
+        mt_link_close(&s->link, 0);
+}

@@ -1,0 +1,239 @@
+/* Setting up a run from a validated config: the server's public key, the
+ * target address, the handshake and link settings, the open-loop plans, the
+ * rpc: bodies encoded once through the TL layer, and --keys files. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "loadgen/run_internal.h"
+
+/* Layer of the shipped api.tl; the first rpc: query of each connection is
+ * wrapped in invokeWithLayer(initConnection(...)) as real clients do. */
+#define LG_API_LAYER 228
+
+static int encode_rpc(struct lg_run *run, const struct mt_tl_schema *schema)
+{
+    const struct mt_wl_mix *mix = &run->cfg->workload;
+    for (size_t i = 0; i < mix->n; i++) {
+        const struct mt_wl_op *op = &mix->ops[i];
+        if (op->kind != MT_WL_RPC)
+            continue;
+        size_t cap = 1u << 20;
+        uint8_t *buf = malloc(cap);
+        if (!buf)
+            return MT_E_NOMEM;
+        struct mt_tl_writer w;
+        struct mt_tl_error err = {0};
+        mt_tl_writer_init(&w, buf, cap);
+        size_t len = strlen(op->rpc_text);
+        int rc = op->rpc_json ? mt_tl_encode_json(schema, op->rpc_text, len, &w, &err)
+                              : mt_tl_encode_text(schema, op->rpc_text, len, &w, &err);
+        if (rc) {
+            fprintf(stderr, "mtload run: --workload %s: %s (at offset %zu)\n", op->name,
+                    err.msg[0] ? err.msg : mt_strerror(rc), err.offset);
+            free(buf);
+            return MT_E_TL_INPUT;
+        }
+        run->rpc[i].p = buf;
+        run->rpc[i].len = w.pos;
+    }
+    return 0;
+}
+
+static int build_wrapper(struct lg_run *run)
+{
+    uint8_t buf[256];
+    struct mt_tl_writer w;
+    mt_tl_writer_init(&w, buf, sizeof buf);
+    mt_tl_w32(&w, MT_TL_ID_INVOKE_WITH_LAYER);
+    mt_tl_w32(&w, LG_API_LAYER);
+    mt_tl_w32(&w, MT_TL_ID_INIT_CONNECTION);
+    mt_tl_w32(&w, 0);                     /* flags: no proxy, no params */
+    mt_tl_w32(&w, 1);                     /* api_id */
+    static const char *const strs[] = {"mtload", "Linux", "mtload", "en", "", "en"};
+    for (size_t i = 0; i < MT_ARRAY_LEN(strs); i++)
+        mt_tl_wbytes(&w, strs[i], strlen(strs[i]));
+    if (w.overflow)
+        return MT_E_OVERFLOW;
+    run->wrapper.p = malloc(w.pos);
+    if (!run->wrapper.p)
+        return MT_E_NOMEM;
+    memcpy(run->wrapper.p, buf, w.pos);
+    run->wrapper.len = w.pos;
+    return 0;
+}
+
+/* --keys FILE: one key a line, "<auth_key: 512 hex digits> <salt: 16 hex>";
+ * '#' starts a comment. Sessions take them round robin. */
+static int load_keys(struct lg_run *run, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "mtload run: --keys %s: %s\n", path, strerror(errno));
+        return MT_E_SYSTEM;
+    }
+    char line[1024];
+    size_t cap = 0, lineno = 0;
+    int rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '#' || *p == '\n' || *p == 0)
+            continue;
+        char khex[600], shex[40];
+        uint8_t key[256], salt[8];
+        if (sscanf(p, "%599s %39s", khex, shex) != 2 || strlen(khex) != 512 || strlen(shex) != 16 ||
+            mt_hex_decode(khex, key, sizeof key) != 256 || mt_hex_decode(shex, salt, sizeof salt) != 8) {
+            fprintf(stderr, "mtload run: --keys %s:%zu: expected \"<512 hex digits> <16 hex digits>\"\n",
+                    path, lineno);
+            rc = MT_E_INVAL;
+            break;
+        }
+        if (run->nkeys == cap) {
+            cap = cap ? cap * 2 : 64;
+            void *k = realloc(run->keys, cap * sizeof *run->keys);
+            void *s = k ? realloc(run->key_salts, cap * sizeof *run->key_salts) : NULL;
+            if (k) run->keys = k;
+            if (s) run->key_salts = s;
+            if (!k || !s) { rc = MT_E_NOMEM; break; }
+        }
+        mt_auth_key_set(&run->keys[run->nkeys], key);
+        run->key_salts[run->nkeys++] = mt_load_le64(salt);
+        mt_wipe(key, sizeof key);
+    }
+    fclose(f);
+    if (!rc && run->nkeys == 0) {
+        fprintf(stderr, "mtload run: --keys %s: no keys in the file\n", path);
+        rc = MT_E_INVAL;
+    }
+    return rc;
+}
+
+int lg_keys_save(const struct lg_run *run, const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return MT_E_SYSTEM;
+    fprintf(f, "# mtload auth keys: <auth_key hex> <server salt hex>; reuse with --keys\n");
+    size_t n = 0;
+    char hex[513], shex[17];
+    for (int i = 0; i < run->nworkers; i++)
+        for (size_t j = 0; j < run->workers[i].nsess; j++) {
+            const struct lg_sess *s = &run->workers[i].sess[j];
+            if (!s->has_key)
+                continue;
+            uint8_t salt[8];
+            mt_store_le64(salt, s->salt);
+            mt_hex_encode(s->key.key, 256, hex);
+            mt_hex_encode(salt, 8, shex);
+            fprintf(f, "%s %s\n", hex, shex);
+            n++;
+        }
+    mt_wipe(hex, sizeof hex);
+    if (fclose(f) || rename(tmp, path))
+        return MT_E_SYSTEM;
+    return (int)n;
+}
+
+static void hostport_str(const struct mt_hostport *hp, char *buf, size_t cap)
+{
+    snprintf(buf, cap, strchr(hp->host, ':') ? "[%s]:%u" : "%s:%u", hp->host, hp->port);
+}
+
+static int setup_link(struct lg_run *run)
+{
+    const struct mt_run_config *cfg = run->cfg;
+    struct mt_link_config *lc = &run->link;
+    static const enum mt_tr_kind kinds[] = {
+        [MT_RUN_TR_INTERMEDIATE] = MT_TR_INTERMEDIATE, [MT_RUN_TR_ABRIDGED] = MT_TR_ABRIDGED,
+        [MT_RUN_TR_PADDED] = MT_TR_PADDED, [MT_RUN_TR_FULL] = MT_TR_FULL};
+    lc->role = MT_LINK_CLIENT;
+    lc->ops = &lg_link_ops;
+    lc->tr.kind = kinds[cfg->transport];
+    lc->tr.obfuscated = cfg->obfuscated || cfg->secret_len;
+    lc->tr.dc_id = (int16_t)cfg->dc;
+    if (cfg->secret_len) {
+        lc->tr.has_secret = true;
+        memcpy(lc->tr.secret, cfg->secret + (cfg->secret_len == 17), MT_TR_SECRET_LEN);
+        if (cfg->secret_len == 17)      /* "dd" secrets mean padded intermediate */
+            lc->tr.kind = MT_TR_PADDED;
+    }
+    lc->hs_client = &run->hs;
+    lc->sock.nodelay = true;
+    lc->rx_initial = 1024;              /* idle sessions stay small */
+    run->hs.keys = &run->rsa;
+    run->hs.nkeys = 1;
+    run->hs.dc_id = (int32_t)(cfg->dc ? cfg->dc : 2);
+    run->hs.dh_exp_bits = (int)cfg->dh_exponent_bits;
+    if (cfg->temp_keys) {
+        run->hs.temp = 1;
+        run->hs.expires_in = 86400;
+    }
+    char a[128];
+    hostport_str(&cfg->target, a, sizeof a);
+    if (mt_addr_parse(a, &run->target)) {
+        fprintf(stderr, "mtload run: --target %s: cannot resolve\n", a);
+        return MT_E_INVAL;
+    }
+    return 0;
+}
+
+int lg_run_setup(struct lg_run *run, const struct mt_run_config *cfg)
+{
+    memset(run, 0, sizeof *run);
+    run->cfg = cfg;
+    char err[256] = "";
+    run->rsa = mt_rsa_load_file(cfg->rsa_key_path, err, sizeof err);
+    if (!run->rsa) {
+        fprintf(stderr, "mtload run: --rsa-key %s: %s\n", cfg->rsa_key_path, err);
+        return MT_EXIT_USAGE;
+    }
+    if (setup_link(run))
+        return MT_EXIT_USAGE;
+    if (cfg->open_loop && mt_run_config_pace_plan(cfg, &run->pace))
+        return MT_EXIT_USAGE;
+    if (cfg->stages_of == MT_STAGES_OF_SESSIONS && cfg->n_stages &&
+        mt_run_config_sessions_plan(cfg, &run->sessions_plan))
+        return MT_EXIT_USAGE;
+    if (mt_wl_mix_has(&cfg->workload, MT_WL_RPC)) {
+        struct mt_tl_schema *def = NULL, *extra = NULL, *merged = NULL;
+        struct mt_tl_error terr = {0};
+        int rc = mt_tl_schema_default(&def, &terr);
+        if (!rc && cfg->schema_path) {
+            rc = mt_tl_schema_load_file(cfg->schema_path, &extra, &terr);
+            if (!rc) {
+                const struct mt_tl_schema *parts[2] = {def, extra};
+                rc = mt_tl_schema_merge(parts, 2, &merged, &terr);
+            }
+        }
+        if (rc)
+            fprintf(stderr, "mtload run: schema: %s\n", terr.msg[0] ? terr.msg : mt_strerror(rc));
+        else
+            rc = encode_rpc(run, merged ? merged : def);
+        mt_tl_schema_free(merged);
+        mt_tl_schema_free(extra);
+        mt_tl_schema_free(def);
+        if (rc)
+            return MT_EXIT_USAGE;
+    }
+    if (build_wrapper(run))
+        return MT_EXIT_USAGE;
+    if (cfg->keys_path && load_keys(run, cfg->keys_path))
+        return MT_EXIT_USAGE;
+    return 0;
+}
+
+void lg_run_teardown(struct lg_run *run)
+{
+    for (size_t i = 0; i < MT_WL_MAX_OPS; i++)
+        free(run->rpc[i].p);
+    free(run->wrapper.p);
+    if (run->keys)
+        mt_wipe(run->keys, run->nkeys * sizeof *run->keys);
+    free(run->keys);
+    free(run->key_salts);
+    mt_rsa_free(run->rsa);
+}
