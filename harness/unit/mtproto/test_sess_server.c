@@ -178,9 +178,13 @@ static void test_seq_no_checks(void **state)
     size_t n = ping(b, 1);
     uint32_t c[8];
     uint8_t *bb[8];
+    uint8_t q[8];
+    mt_store_le32(q, ID_ECHO);
+    mt_store_le32(q + 4, 0);
     uint64_t id = nid(v);
-    assert_int_equal(feed(v, SALT, id, 2, b, n), 0);           /* query with even seq: 35 */
+    assert_int_equal(feed(v, SALT, id, 2, q, 8), 0);           /* API query with even seq: 35 */
     expect_bad(v, id, MT_BAD_MSG_SEQ_ODD);
+    assert_int_equal(v->r.queries, 0);
     mt_store_le32(ack, ID_MSGS_ACK);
     mt_store_le32(ack + 4, MT_TL_VECTOR);
     mt_store_le32(ack + 8, 1);
@@ -265,10 +269,13 @@ static void test_containers(void **state)
     cid2 = nid(v);
     assert_int_equal(feed(v, SALT, cid2, 8, cbuf, cl), 0);
     expect_bad(v, cid2, MT_BAD_MSG_CONTAINER);
-    /* one bad item (even seq query) rejects the whole container */
+    /* one bad item (API query with even seq) rejects the whole container */
+    uint8_t q[8];
+    mt_store_le32(q, ID_ECHO);
+    mt_store_le32(q + 4, 0);
     uint64_t mix[2] = { nid(v), nid(v) };
     uint32_t ms[2] = { 7, 8 };
-    cl = container(cbuf, mix, ms, 2, b, n);
+    cl = container(cbuf, mix, ms, 2, q, 8);
     cid2 = nid(v);
     assert_int_equal(feed(v, SALT, cid2, 8, cbuf, cl), 0);
     expect_bad(v, cid2, MT_BAD_MSG_SEQ_ODD);
@@ -480,6 +487,13 @@ static void test_known_client_ping(void **state)
     assert_true(mt_load_le64(item.body + 4) == 0x65c53d5200001234ull);
     assert_true(mt_load_le64(item.body + 12) == 0x1122334455667788ull);
     assert_int_equal(mt_container_next(&it, &item), 0);
+    /* the same ping marked not content-related (seq_no 2) is accepted too */
+    mt_store_le64(plain + 16, 0x65c53d5200001238ull);
+    mt_store_le32(plain + 24, 2);
+    assert_int_equal(mt_sess_server_feed(s, plain, n, 0, wall), 0);
+    k = mt_sess_server_build(s, out, sizeof(out), 0, wall);
+    assert_true(k > 0);
+    assert_int_equal(mt_load_le32(out + 32), ID_PONG);
     mt_sess_server_free(s);
     free(plain);
 }
