@@ -12,6 +12,8 @@
 #include "loadgen/run.h"
 #include "loadgen/run_internal.h"
 
+#define LG_COLLECT_GRACE (30 * MT_NS_PER_MS)
+
 struct outputs {
     struct mt_csv *csv;
     struct mt_hlog *hlog;
@@ -84,7 +86,8 @@ static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep, stru
     bool warm = cfg->warmup == 0, checked = false;
     for (;;) {
         mt_ns now = mt_now_ns();
-        mt_ns wake = next < end ? next : end;
+        /* a little after the boundary: the workers publish at it */
+        mt_ns wake = next + LG_COLLECT_GRACE < end ? next + LG_COLLECT_GRACE : end;
         struct timespec ts = {0, 0};
         if (wake > now) {
             ts.tv_sec = (time_t)((wake - now) / MT_NS_PER_S);
@@ -98,9 +101,9 @@ static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep, stru
         now = mt_now_ns();
         if (now >= end)
             return 0;
-        if (now < next)
+        if (now < next + LG_COLLECT_GRACE)
             continue;
-        double interval_s = (double)(now - (next - cfg->interval)) / 1e9;
+        double interval_s = (double)cfg->interval / 1e9;   /* publishes are aligned */
         next += cfg->interval;
         mt_metrics_collect(rep, now);
         if (!warm && now >= run->start + cfg->warmup) {

@@ -60,7 +60,6 @@ static void sweep(struct mt_loop *loop, struct mt_timer *t, void *ud)
     for (size_t i = 0; i < w->nsess; i++)
         lg_sess_sweep(&w->sess[i], now);
     mt_metrics_set_gauges(w->m, w->ready, w->ready);
-    mt_metrics_worker_publish(w->m, now);
     mt_timer_start_in(loop, t, SWEEP_NS);
 }
 
@@ -136,6 +135,7 @@ void *lg_worker_main(void *arg)
     mt_timer_init(&w->stop_timer, stop_fire, w);
     mt_timer_start(w->loop, &w->stop_timer, run->start + cfg->end);
     bool stopped = false;
+    mt_ns next_publish = run->start + cfg->interval;
     for (;;) {
         if (!stopped && atomic_load(&run->stop))
             w->stopping = true;
@@ -152,7 +152,14 @@ void *lg_worker_main(void *arg)
             if (!pending || mt_loop_now(w->loop) >= w->drain_until || atomic_load(&run->stop) > 1)
                 break;
         }
-        int rc = mt_loop_run_once(w->loop, mt_link_worker_busy(w->lw) ? 0 : 50);
+        /* publish at the interval boundaries the reporter collects just
+         * after, so each live line and CSV row covers its own interval */
+        if (mt_loop_now(w->loop) >= next_publish) {
+            mt_metrics_worker_publish(w->m, mt_loop_now(w->loop));
+            while (next_publish <= mt_loop_now(w->loop))
+                next_publish += cfg->interval;
+        }
+        int rc = mt_loop_run_once(w->loop, mt_link_worker_busy(w->lw) ? 0 : 20);
         if (rc < 0) {
             mt_log(MT_LOG_ERROR, "worker %d: loop: %s", w->index, mt_strerror(rc));
             break;
