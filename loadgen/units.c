@@ -274,7 +274,7 @@ static int split_range(const char *s, char *lo, char *hi, size_t cap, struct mt_
 int mt_parse_size_range(const char *s, uint64_t *lo, uint64_t *hi, struct mt_why *why)
 {
     char a[64], b[64];
-    uint64_t x, y;
+    uint64_t x = 0, y = 0;
     int rc = split_range(s, a, b, sizeof a, why);
     if (!rc) rc = mt_parse_size(a, &x, why);
     if (!rc) rc = mt_parse_size(b, &y, why);
