@@ -35,15 +35,3 @@ void mt_ige_decrypt_batch_serial(struct mt_ige_job *jobs, size_t n)
     for (size_t i = 0; i < n; i++)
         mt_ige_decrypt_portable(jobs[i].key, jobs[i].iv, jobs[i].in, jobs[i].out, jobs[i].len);
 }
-
-/* CTR keystream for the rng when there is no AES-NI. */
-void mt_ctr_stream_portable(const uint8_t key[32], uint8_t ctr[16], uint8_t *out, size_t n)
-{
-    AES_KEY k;
-    AES_set_encrypt_key(key, 256, &k);
-    for (size_t off = 0; off + 16 <= n; off += 16) {
-        AES_encrypt(ctr, out + off, &k);
-        for (int i = 15; i >= 0 && ++ctr[i] == 0; i--) {}
-    }
-    explicit_bzero(&k, sizeof k);
-}
