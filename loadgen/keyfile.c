@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -44,24 +43,15 @@ int mt_keyfile_add(struct mt_keyfile *kf, const uint8_t key[256], uint64_t salt)
     return 0;
 }
 
-static int parse_header(struct mt_keyfile *kf, const char *b, const char *e, struct mt_why *why)
+/* "# target HOST:PORT" names where the keys were made; other comments are free. */
+static void parse_comment(struct mt_keyfile *kf, const char *b, const char *e)
 {
-    char line[MT_HOST_MAX + 64];
-    size_t n = (size_t)(e - b);
-    if (n >= sizeof line)
-        return mt_why_set(why, MT_E_INVAL, "line 1: not an mtload key file");
-    memcpy(line, b, n);
-    line[n] = 0;
-    unsigned version;
-    char target[MT_HOST_MAX + 16];
-    int got = sscanf(line, "mtload-keys %u %260s", &version, target);
-    if (got < 1)
-        return mt_why_set(why, MT_E_INVAL, "line 1: not an mtload key file (want 'mtload-keys 1 HOST:PORT')");
-    if (version != MT_KEYFILE_VERSION)
-        return mt_why_set(why, MT_E_UNSUPPORTED, "key file version %u (this mtload reads %d)", version,
-                          MT_KEYFILE_VERSION);
-    snprintf(kf->target, sizeof kf->target, "%s", got == 2 && strcmp(target, "-") ? target : "");
-    return 0;
+    static const char tag[] = "# target ";
+    size_t n = (size_t)(e - b), t = sizeof tag - 1;
+    if (n > t && n - t < sizeof kf->target && !memcmp(b, tag, t)) {
+        memcpy(kf->target, b + t, n - t);
+        kf->target[n - t] = 0;
+    }
 }
 
 static bool all_hex(const char *p, size_t n)
@@ -91,8 +81,12 @@ static int parse_key_line(struct mt_keyfile *kf, const char *b, const char *e, u
             mt_wipe(key, sizeof key);
             return mt_why_set(why, MT_E_INVAL, "line %u: a salt is 16 hex digits", lineno);
         }
-        for (int i = 0; i < 16; i++)
-            salt = salt << 4 | (uint64_t)(isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower((unsigned char)s[i]) - 'a' + 10));
+        uint8_t wire[8];
+        for (int i = 0; i < 8; i++) {
+            char pair[3] = {s[2 * i], s[2 * i + 1], 0};
+            wire[i] = (uint8_t)strtoul(pair, NULL, 16);
+        }
+        salt = mt_load_le64(wire);      /* the salt's bytes as on the wire */
     }
     int rc = mt_keyfile_add(kf, key, salt);
     mt_wipe(key, sizeof key);
@@ -102,7 +96,6 @@ static int parse_key_line(struct mt_keyfile *kf, const char *b, const char *e, u
 int mt_keyfile_parse(struct mt_keyfile *kf, const char *text, size_t len, struct mt_why *why)
 {
     unsigned lineno = 0;
-    bool header = false;
     for (const char *p = text, *end = text + len; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *b = p, *e = nl ? nl : end;
@@ -112,18 +105,16 @@ int mt_keyfile_parse(struct mt_keyfile *kf, const char *text, size_t len, struct
         while (e > b && isspace((unsigned char)e[-1])) e--;
         if (memchr(b, 0, (size_t)(e - b)))
             return mt_why_set(why, MT_E_INVAL, "line %u: NUL byte", lineno);
-        if (!header) {
-            int rc = parse_header(kf, b, e, why);
-            if (rc) return rc;
-            header = true;
+        if (b == e) continue;
+        if (*b == '#') {
+            parse_comment(kf, b, e);
             continue;
         }
-        if (b == e || *b == '#') continue;
         int rc = parse_key_line(kf, b, e, lineno, why);
         if (rc) return rc;
     }
-    if (!header)
-        return mt_why_set(why, MT_E_INVAL, "empty key file");
+    if (kf->n == 0)
+        return mt_why_set(why, MT_E_INVAL, "no keys in the file");
     return 0;
 }
 
@@ -173,12 +164,16 @@ int mt_keyfile_save(const struct mt_keyfile *kf, const char *path, struct mt_why
         close(fd);
         return mt_why_set(why, MT_E_SYSTEM, "cannot write '%.100s'", tmp);
     }
-    fprintf(f, "mtload-keys %d %s\n# auth keys: secret, keep this file private\n", MT_KEYFILE_VERSION,
-            kf->target[0] ? kf->target : "-");
-    char hex[513];
+    fprintf(f, "# mtload auth keys: <auth_key hex> <server salt hex>; secret, reuse with --keys\n");
+    if (kf->target[0])
+        fprintf(f, "# target %s\n", kf->target);
+    char hex[513], shex[17];
     for (size_t i = 0; i < kf->n; i++) {
+        uint8_t wire[8];
+        mt_store_le64(wire, kf->e[i].salt);
         mt_hex_encode(kf->e[i].key.key, 256, hex);
-        fprintf(f, "%s %016" PRIx64 "\n", hex, kf->e[i].salt);
+        mt_hex_encode(wire, 8, shex);
+        fprintf(f, "%s %s\n", hex, shex);
     }
     mt_wipe(hex, sizeof hex);
     bool bad = ferror(f) != 0;

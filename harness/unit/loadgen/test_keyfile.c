@@ -70,30 +70,54 @@ static void test_parse(void **state)
     char text[2048];
     struct mt_keyfile kf;
     struct mt_why why;
-    snprintf(text, sizeof text, "mtload-keys 1 -\n\n# c\n  %s  \n%s 00000000000000ff", key, key);
+    /* the salt's hex is its 8 wire bytes, little-endian: "ff00..." is 255 */
+    snprintf(text, sizeof text, "# mtload auth keys\n# target [::1]:443\n\n  %s  \n%s ff00000000000000", key, key);
     mt_keyfile_init(&kf, NULL);
     assert_int_equal(mt_keyfile_parse(&kf, text, strlen(text), &why), 0);
-    assert_string_equal(kf.target, "");
+    assert_string_equal(kf.target, "[::1]:443");
     assert_int_equal(kf.n, 2);
     assert_int_equal(kf.e[0].salt, 0);
     assert_int_equal(kf.e[1].salt, 255);
     assert_int_equal(kf.e[1].key.key[0], 0xaa);
     mt_keyfile_free(&kf);
 
-    parse_bad("", "empty key file");
-    parse_bad("keys 1\n", "not an mtload key file");
-    parse_bad("mtload-keys 2 h:1\n", "key file version 2");
-    parse_bad("mtload-keys 1 h:1\nabcd\n", "line 2: an auth key is 512 hex digits");
-    snprintf(text, sizeof text, "mtload-keys 1 h:1\n%s 12\n", key);
+    parse_bad("", "no keys in the file");
+    parse_bad("# only a comment\n", "no keys in the file");
+    parse_bad("abcd\n", "line 1: an auth key is 512 hex digits");
+    snprintf(text, sizeof text, "# c\n%s 12\n", key);
     parse_bad(text, "line 2: a salt is 16 hex digits");
-    snprintf(text, sizeof text, "mtload-keys 1 h:1\n%s 000000000000000g\n", key);
+    snprintf(text, sizeof text, "%s 000000000000000g\n", key);
+    parse_bad(text, "a salt is 16 hex digits");
+    snprintf(text, sizeof text, "%s 0000000000000000 extra\n", key);
     parse_bad(text, "a salt is 16 hex digits");
     key[100] = 'x';
-    snprintf(text, sizeof text, "mtload-keys 1 h:1\n%s\n", key);
+    snprintf(text, sizeof text, "%s\n", key);
     parse_bad(text, "512 hex digits");
-    const char nul[] = "mtload-keys 1 h:1\nab\0cd\n";
+    const char nul[] = "# x\nab\0cd\n";
     mt_keyfile_init(&kf, NULL);
     assert_int_equal(mt_keyfile_parse(&kf, nul, sizeof nul - 1, &why), MT_E_INVAL);
+    mt_keyfile_free(&kf);
+}
+
+/* The run engine's writer (run_setup.c) prints "<hex key> <hex of the salt's
+ * LE bytes>" after a comment line; such a file loads here unchanged. */
+static void test_engine_format(void **state)
+{
+    (void)state;
+    uint8_t key[256], salt[8];
+    for (int i = 0; i < 256; i++) key[i] = (uint8_t)i;
+    mt_store_le64(salt, 0x0123456789abcdefull);
+    char hk[513], hs[17], text[700];
+    mt_hex_encode(key, 256, hk);
+    mt_hex_encode(salt, 8, hs);
+    snprintf(text, sizeof text, "# mtload auth keys: <auth_key hex> <server salt hex>; reuse with --keys\n%s %s\n", hk, hs);
+    struct mt_keyfile kf;
+    struct mt_why why;
+    mt_keyfile_init(&kf, NULL);
+    assert_int_equal(mt_keyfile_parse(&kf, text, strlen(text), &why), 0);
+    assert_int_equal(kf.n, 1);
+    assert_memory_equal(kf.e[0].key.key, key, 256);
+    assert_int_equal(kf.e[0].salt, 0x0123456789abcdefull);
     mt_keyfile_free(&kf);
 }
 
@@ -102,6 +126,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_engine_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
