@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #define MT_RESULTS_SCHEMA_VERSION 1
+#define MT_RESULTS_MAX_COUNTS (1 << 22) /* as the histogram decoder allows */
 
 json_t *mt_metrics_env_json(const struct mt_metrics_env *env);
 
@@ -257,10 +258,17 @@ int mt_metrics_load_doc(json_t *doc, struct mt_metrics_report **out)
     if (!json_is_array(ops))
         return MT_E_TL_INPUT;
     json_t *layout = json_object_get(doc, "histogram_layout");
-    struct mt_metrics_report *r = mt_metrics_report_new(
-        json_integer_value(json_object_get(layout, "lowest_discernible_value")),
-        json_integer_value(json_object_get(layout, "highest_trackable_value")),
-        (int)json_integer_value(json_object_get(layout, "significant_digits")));
+    json_int_t lowest = json_integer_value(json_object_get(layout, "lowest_discernible_value"));
+    json_int_t highest = json_integer_value(json_object_get(layout, "highest_trackable_value"));
+    json_int_t sig = json_integer_value(json_object_get(layout, "significant_digits"));
+    /* a layout we could not decode a histogram of is refused before any
+     * allocation of its size (a forged file must not exhaust memory) */
+    struct mt_hist probe;
+    if (sig < 0 || sig > 5 || (sig && mt_hist_layout(&probe, lowest, highest, (int)sig)))
+        return MT_E_TL_INPUT;
+    if (sig && probe.counts_len > MT_RESULTS_MAX_COUNTS)
+        return MT_E_RANGE;
+    struct mt_metrics_report *r = mt_metrics_report_new(lowest, highest, (int)sig);
     if (!r)
         return MT_E_TL_INPUT;
     int rc = load_ops(r, ops);

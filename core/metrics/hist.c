@@ -23,7 +23,7 @@ static int32_t buckets_needed(int64_t value, int32_t sub_bucket_count, int32_t u
     return buckets;
 }
 
-int mt_hist_init(struct mt_hist *h, int64_t lowest, int64_t highest, int sig_figs)
+int mt_hist_layout(struct mt_hist *h, int64_t lowest, int64_t highest, int sig_figs)
 {
     memset(h, 0, sizeof(*h));
     if (lowest < 1 || sig_figs < 1 || sig_figs > 5 || highest / 2 < lowest)
@@ -49,11 +49,17 @@ int mt_hist_init(struct mt_hist *h, int64_t lowest, int64_t highest, int sig_fig
     h->lowest = lowest;
     h->highest = highest;
     h->sig_figs = sig_figs;
-    h->counts = calloc((size_t)h->counts_len, sizeof(int64_t));
-    if (!h->counts)
-        return MT_E_NOMEM;
     h->min = INT64_MAX;
     return 0;
+}
+
+int mt_hist_init(struct mt_hist *h, int64_t lowest, int64_t highest, int sig_figs)
+{
+    int rc = mt_hist_layout(h, lowest, highest, sig_figs);
+    if (rc)
+        return rc;
+    h->counts = calloc((size_t)h->counts_len, sizeof(int64_t));
+    return h->counts ? 0 : MT_E_NOMEM;
 }
 
 int mt_hist_init_default(struct mt_hist *h)

@@ -144,23 +144,14 @@ int mt_hist_decode_v2(struct mt_hist *h, const uint8_t *in, size_t len)
     int64_t highest = (int64_t)mt_load_be64(in + 24);
     if (sig < 1 || sig > 5 || lowest < 1 || highest < 2 || highest / 2 < lowest)
         return MT_E_INVAL;
-    struct mt_hist probe;
-    int rc = mt_hist_init(&probe, lowest, 2 * lowest, (int)sig);
+    int rc = mt_hist_layout(h, lowest, highest, (int)sig);
     if (rc)
         return rc;
-    /* estimate the size before allocating: buckets grow by doubling */
-    int64_t half = probe.sub_bucket_half_count;
-    mt_hist_free(&probe);
-    int msb = 63 - __builtin_clzll((uint64_t)highest);
-    if ((int64_t)(msb + 2) * half > MAX_DECODED_COUNTS)
+    if (h->counts_len > MAX_DECODED_COUNTS)
         return MT_E_RANGE;
     rc = mt_hist_init(h, lowest, highest, (int)sig);
     if (rc)
         return rc;
-    if (h->counts_len > MAX_DECODED_COUNTS) {
-        mt_hist_free(h);
-        return MT_E_RANGE;
-    }
     rc = decode_counts(h, in + V2_HEADER_LEN, payload);
     if (!rc)
         rc = mt_hist_recount(h);

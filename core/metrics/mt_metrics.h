@@ -69,6 +69,9 @@ struct mt_hist {
 /* Allocates counts. lowest >= 1, highest >= 2*lowest, sig_figs 1..5. */
 int mt_hist_init(struct mt_hist *h, int64_t lowest, int64_t highest, int sig_figs);
 int mt_hist_init_default(struct mt_hist *h);
+/* The configuration fields only, no allocation (counts stays NULL): to check
+ * the size of a layout (counts_len) before committing to it. */
+int mt_hist_layout(struct mt_hist *h, int64_t lowest, int64_t highest, int sig_figs);
 void mt_hist_free(struct mt_hist *h);
 void mt_hist_reset(struct mt_hist *h);
 /* Same lowest/highest/sig_figs: counts arrays line up index for index. */
