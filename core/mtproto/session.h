@@ -152,7 +152,9 @@ int mt_gzip_deflate(struct mt_gzip *gz, const void *in, size_t len,
  * MT_E_RANGE if packing would not save space (nothing written). */
 int mt_gzip_pack(struct mt_gzip *gz, const void *obj, size_t len, struct mt_tl_writer *w);
 
-/* ---- events (both roles) ------------------------------------------------- */
+/* ---- events (both roles) -------------------------------------------------
+ * One struct for every kind; only the fields named per kind are set. Every
+ * pointer in it is valid only during the on_event call. */
 enum mt_sess_ev_kind {
     MT_SESS_EV_PONG = 1,          /* ping_msg_id, ping_id, rtt_ns (client) */
     MT_SESS_EV_NEW_SESSION,       /* first_msg_id, unique_id, salt */
@@ -162,11 +164,11 @@ enum mt_sess_ev_kind {
     MT_SESS_EV_DESTROY_SESSION,   /* session_id, ok (1 ok / 0 none) */
     MT_SESS_EV_FUTURE_SALTS,      /* req_msg_id, now, salts/n_salts */
     MT_SESS_EV_STATE_INFO,        /* req_msg_id, info/info_len (msgs_state_info) */
-    MT_SESS_EV_ALL_INFO,          /* ids/n_ids, info/info_len (msgs_all_info) */
+    MT_SESS_EV_ALL_INFO,          /* ids/n_ids (first 256), info/info_len (msgs_all_info) */
     MT_SESS_EV_DETAILED_INFO,     /* msg_id, answer_msg_id, bytes, status */
-    MT_SESS_EV_ACK,               /* ids/n_ids acknowledged by the peer */
+    MT_SESS_EV_ACK,               /* ids/n_ids acknowledged by the peer (in chunks of <= 256) */
     MT_SESS_EV_RESENT,            /* msg_id (old) re-sent as answer_msg_id (new) */
-    MT_SESS_EV_UPDATE,            /* body/len: content the peer sent unasked */
+    MT_SESS_EV_UPDATE,            /* msg_id, code = ctor, body/len: content the server sent unasked */
     MT_SESS_EV_DROP_ANSWER,       /* msg_id = dropped query, code = answer ctor */
     MT_SESS_EV_DISCONNECT_DELAY,  /* server: ping_delay_disconnect, delay_s */
     MT_SESS_EV_SESSION_RESET,     /* server: a new session_id replaced the old */
