@@ -226,7 +226,6 @@ VAES512 static INLINE void kernel_zmm(struct mt_ige_lanes *st, size_t nblocks, c
         cp[g] = _mm512_load_si512(st->cprev[4 * g]);
         pp[g] = _mm512_load_si512(st->pprev[4 * g]);
     }
-    uint8_t spill[8][64] __attribute__((aligned(64)));
     for (size_t o = 0; o < 16 * nblocks; o += 16) {
         __m512i x[8];
 #pragma GCC unroll 8
@@ -252,14 +251,12 @@ VAES512 static INLINE void kernel_zmm(struct mt_ige_lanes *st, size_t nblocks, c
             __m512i v = _mm512_xor_si512(s[g], dec ? cp[g] : pp[g]);
             cp[g] = dec ? x[g] : v;
             pp[g] = dec ? v : x[g];
-            /* scatter through memory: one wide store and four 16-byte
-             * copies keep the shuffle port free for the gathers */
-            _mm512_store_si512(spill[g], v);
             uint8_t *const *q = &out[4 * g];
             const uint32_t bz = busy >> (4 * g);
-            for (int j = 0; j < 4; j++)
-                if (bz >> j & 1)
-                    _mm_storeu_si128((__m128i *)(q[j] + o), _mm_load_si128((const __m128i *)(spill[g] + 16 * j)));
+            if (bz & 1) _mm_storeu_si128((__m128i *)(q[0] + o), _mm512_castsi512_si128(v));
+            if (bz & 2) _mm_storeu_si128((__m128i *)(q[1] + o), _mm512_extracti32x4_epi32(v, 1));
+            if (bz & 4) _mm_storeu_si128((__m128i *)(q[2] + o), _mm512_extracti32x4_epi32(v, 2));
+            if (bz & 8) _mm_storeu_si128((__m128i *)(q[3] + o), _mm512_extracti32x4_epi32(v, 3));
         }
     }
     mt_ige_bases_advance(st, nblocks);
