@@ -331,6 +331,9 @@ void mt_metrics_reporter_free(struct mt_metrics_reporter *rep);
  * Call it once more after the workers have stopped (and published a final
  * time) so that the totals are complete. */
 int mt_metrics_collect(struct mt_metrics_reporter *rep, mt_ns now);
+/* End of a warm-up: clear the totals and measure from here (duration, rates
+ * and started_at restart at now / now_wall). Ops stay registered. */
+void mt_metrics_reporter_restart(struct mt_metrics_reporter *rep, double now_wall, mt_ns now);
 /* Set end time, duration and the interrupted flag on rep->total. */
 void mt_metrics_reporter_finish(struct mt_metrics_reporter *rep, double ended_at_wall,
                                 mt_ns end_ns, int interrupted);

@@ -255,6 +255,14 @@ int mt_metrics_collect(struct mt_metrics_reporter *rep, mt_ns now)
     return taken;
 }
 
+void mt_metrics_reporter_restart(struct mt_metrics_reporter *rep, double now_wall, mt_ns now)
+{
+    mt_metrics_report_reset(rep->total);
+    rep->total->started_at = now_wall;
+    rep->total->duration_s = 0;
+    rep->run_start_ns = now;
+}
+
 void mt_metrics_reporter_finish(struct mt_metrics_reporter *rep, double ended_at_wall,
                                 mt_ns end_ns, int interrupted)
 {

@@ -116,6 +116,15 @@ static void test_skipped_publish_keeps_data(void **state)
     assert_int_equal(rep->total->op[0].hist.total_count, 3);
     assert_int_equal(mt_metrics_collect(rep, 6), 0);
     assert_int_equal(rep->interval->op[0].hist.total_count, 0);
+    /* warm-up over: totals and the clock restart */
+    mt_metrics_reporter_restart(rep, 100.0, 10 * MT_NS_PER_S);
+    assert_int_equal(rep->total->op[0].hist.total_count, 0);
+    mt_metrics_record(w, op, 40);
+    assert_int_equal(mt_metrics_worker_publish(w, 11 * MT_NS_PER_S), 1);
+    mt_metrics_collect(rep, 12 * MT_NS_PER_S);
+    assert_int_equal(rep->total->op[0].hist.total_count, 1);
+    assert_true(rep->total->duration_s == 2.0);
+    assert_true(rep->total->started_at == 100.0);
     /* errors beyond the table are counted, not lost */
     for (int i = 0; i < MT_METRICS_MAX_ERRORS + 5; i++)
         mt_metrics_error(w, -1, MT_ERRK_TRANSPORT, -400 - i, NULL);
