@@ -202,10 +202,13 @@ struct mt_gzip *mt_sc_gzip(struct mt_sess_client *c)
 void mt_sc_fail(struct mt_sess_client *c, struct creq *e, const char *why)
 {
     c->st.local_failures++;
-    if (e->kind == CRK_QUERY && c->cb.on_error)
-        c->cb.on_error(c->cb.ctx, e->tag, e->msg_id ? e->msg_id : e->old_id, MT_SESS_LOCAL_FAIL,
-                       why, strlen(why), 0, e->t0);
+    /* release before calling out: the callback may queue new requests */
+    int kind = e->kind;
+    uint64_t tag = e->tag, id = e->msg_id ? e->msg_id : e->old_id;
+    mt_ns t0 = e->t0;
     mt_sc_release(c, e);
+    if (kind == CRK_QUERY && c->cb.on_error)
+        c->cb.on_error(c->cb.ctx, tag, id, MT_SESS_LOCAL_FAIL, why, strlen(why), 0, t0);
 }
 
 void mt_sc_requeue(struct mt_sess_client *c, struct creq *e, const char *why)

@@ -44,23 +44,33 @@ static void deliver_result(struct rx *x, struct creq *e, uint64_t req, const uin
             m = "BAD_RPC_ERROR"; ml = 13; code = MT_SESS_LOCAL_FAIL;
         }
         c->st.errors++;
-        if (e->kind == CRK_QUERY && c->cb.on_error)
-            c->cb.on_error(c->cb.ctx, e->tag, req, code, m, ml, wait, e->t0);
+        /* release before calling out: the callback may queue new requests,
+         * which can move the pool under e */
+        int kind = e->kind;
+        uint64_t tag = e->tag;
+        mt_ns t0 = e->t0;
         mt_sc_release(c, e);
+        if (kind == CRK_QUERY && c->cb.on_error)
+            c->cb.on_error(c->cb.ctx, tag, req, code, m, ml, wait, t0);
         return;
     }
     c->st.results++;
     switch (e->kind) {
-    case CRK_QUERY:
-        if (c->cb.on_result) c->cb.on_result(c->cb.ctx, e->tag, req, res, len, e->t0);
-        break;
+    case CRK_QUERY: {
+        uint64_t tag = e->tag;
+        mt_ns t0 = e->t0;
+        mt_sc_release(c, e);      /* before the callback, as above */
+        if (c->cb.on_result) c->cb.on_result(c->cb.ctx, tag, req, res, len, t0);
+        return;
+    }
     case CRK_DROP_ANSWER:
         mt_sess_ev_init(&ev, MT_SESS_EV_DROP_ANSWER);
         ev.msg_id = e->tag;
         ev.req_msg_id = req;
         ev.code = (int)ctor;
+        mt_sc_release(c, e);
         mt_sc_event(c, &ev);
-        break;
+        return;
     case CRK_PING:
     case CRK_FUTURE_SALTS:
     case CRK_DESTROY_SESSION:
