@@ -231,8 +231,11 @@ int mt_sess_server_feed(struct mt_sess_server *s, const uint8_t *plain, size_t p
     int is_container = ctor == MT_TL_ID_MSG_CONTAINER;
     int code = check_msg_id(s, h.msg_id, wall);
     if (code == CHECK_DUP) {
-        if (!is_container) { s->st.duplicates++; return MT_E_MSG_ID; }
-        code = MT_BAD_MSG_CONTAINER_ID;
+        /* a replayed or duplicated envelope, container or not: ignored
+         * (security_guidelines.md), never answered - answering a duplicated
+         * container with 19 would fail requests that were served */
+        s->st.duplicates++;
+        return MT_E_MSG_ID;
     }
     if (!code && h.salt != s->cfg.salt && (!s->cfg.prev_salt || h.salt != s->cfg.prev_salt))
         code = MT_BAD_MSG_SALT;

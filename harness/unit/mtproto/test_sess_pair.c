@@ -530,6 +530,95 @@ static void test_randomized_run(void **state)
     st_pair_free(p);
 }
 
+/* A lossy link: envelopes in both directions are dropped, duplicated and
+ * held back (reordered). After each quiet spell the client re-sends what is
+ * unanswered (as after a reconnect). Every query is answered exactly once. */
+struct held { uint8_t *p; size_t n; };
+
+static void lossy_deliver(struct st_pair *p, struct mt_test_prng *r, struct held *hold, int *nhold,
+                          const uint8_t *msg, size_t n, int to_server)
+{
+    uint64_t x = mt_test_next(r) % 100;
+    if (x < 10) return;                                   /* lost */
+    if (x < 20 && *nhold < 32) {                          /* held back */
+        hold[*nhold].p = malloc(n);
+        memcpy(hold[*nhold].p, msg, n);
+        hold[(*nhold)++].n = n;
+        return;
+    }
+    int times = x < 25 ? 2 : 1;                           /* duplicated */
+    for (int i = 0; i < times; i++) {
+        uint8_t *copy = malloc(n);
+        memcpy(copy, msg, n);
+        if (to_server) mt_sess_server_feed(p->s, copy, n, p->now, p->wall_s);
+        else mt_sess_client_feed(p->c, copy, n, p->now, p->wall_c);
+        free(copy);
+    }
+}
+
+static void release_held(struct st_pair *p, struct held *hold, int *nhold, int to_server)
+{
+    for (int i = *nhold - 1; i >= 0; i--) {   /* newest first: out of order */
+        if (to_server) mt_sess_server_feed(p->s, hold[i].p, hold[i].n, p->now, p->wall_s);
+        else mt_sess_client_feed(p->c, hold[i].p, hold[i].n, p->now, p->wall_c);
+        free(hold[i].p);
+    }
+    *nhold = 0;
+}
+
+static void lossy_case(unsigned flags, uint64_t seed)
+{
+    struct st_pair *p = st_pair_new(flags, flags, 0, 0);
+    struct mt_test_prng r;
+    mt_test_prng_seed(&r, seed);
+    struct held hc[32], hs[32];
+    int nhc = 0, nhs = 0;
+    uint64_t tag = 0;
+    int resends = 0;
+    for (int step = 0; step < 4000 && (tag < 2000 || mt_sess_client_inflight(p->c)); step++) {
+        for (int i = 0; i < 4 && tag < 2000; i++) st_query(p, tag++, 16);
+        p->now += 100 * MT_NS_PER_US;
+        p->wall_c += 0.001;
+        p->wall_s += 0.001;
+        int n, moved = 0;
+        while ((n = mt_sess_client_build(p->c, p->buf, ST_BUF, p->now, p->wall_c, 1)) > 0) {
+            lossy_deliver(p, &r, hs, &nhs, p->buf, (size_t)n, 1);
+            moved++;
+        }
+        while ((n = mt_sess_server_build(p->s, p->buf, ST_BUF, p->now, p->wall_s)) > 0) {
+            lossy_deliver(p, &r, hc, &nhc, p->buf, (size_t)n, 0);
+            moved++;
+        }
+        if (mt_test_next(&r) % 4 == 0) { release_held(p, hs, &nhs, 1); release_held(p, hc, &nhc, 0); }
+        if (!moved && mt_sess_client_inflight(p->c)) {
+            release_held(p, hs, &nhs, 1);
+            release_held(p, hc, &nhc, 0);
+            mt_sess_client_resend_all(p->c);   /* "reconnect" */
+            resends++;
+        }
+    }
+    release_held(p, hs, &nhs, 1);
+    release_held(p, hc, &nhc, 0);
+    assert_int_equal(tag, 2000);
+    for (uint64_t t = 0; t < tag; t++) assert_int_equal(p->cr.done[t], 1);
+    assert_int_equal(mt_sess_client_inflight(p->c), 0);
+    const struct mt_sess_stats *cs = mt_sess_client_stats(p->c), *ss = mt_sess_server_stats(p->s);
+    print_message("lossy link: %d reconnects, %llu client dups, %llu server dups, %llu late results\n",
+                  resends, (unsigned long long)cs->duplicates, (unsigned long long)ss->duplicates,
+                  (unsigned long long)cs->unknown_req);
+    assert_true(cs->duplicates > 0 && ss->duplicates > 0);
+    assert_int_equal(cs->local_failures, 0);
+    st_pair_free(p);
+}
+
+static void test_lossy_link_exactly_once(void **state)
+{
+    (void)state;
+    lossy_case(0, 99);
+    lossy_case(MT_SESS_F_NO_CONTAINER, 100);
+    lossy_case(0, 101);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -553,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_wrappers_unwrapped),
         cmocka_unit_test(test_idle_memory),
         cmocka_unit_test(test_randomized_run),
+        cmocka_unit_test(test_lossy_link_exactly_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
