@@ -15,12 +15,12 @@ static void lane_idle(struct mt_ige_lanes *st, size_t l)
 static size_t refill(struct mt_ige_lanes *st, struct mt_ige_job *jobs, size_t n, size_t *next,
                      mt_ige_expand_fn expand)
 {
-    size_t fresh[MT_IGE_MAX_LANES], nf = 0, busy = 0;
+    size_t fresh[MT_IGE_MAX_LANES], nf = 0, busy = 0, k = *next;
     for (size_t l = 0; l < st->lanes; l++) {
         if (st->left[l]) { busy++; continue; }
-        while (*next < n && jobs[*next].len == 0) (*next)++;
-        if (*next >= n) continue;
-        struct mt_ige_job *j = &jobs[(*next)++];
+        while (k < n && jobs[k].len == 0) k++;
+        if (k >= n) continue;
+        struct mt_ige_job *j = &jobs[k++];
         st->job[l] = j;
         st->in[l] = j->in;
         st->out[l] = j->out;
@@ -31,6 +31,7 @@ static size_t refill(struct mt_ige_lanes *st, struct mt_ige_job *jobs, size_t n,
         fresh[nf++] = l;
         busy++;
     }
+    *next = k;
     if (nf) expand(st, fresh, nf);
     return busy;
 }
@@ -77,8 +78,9 @@ void mt_ige_batch_run(struct mt_ige_job *jobs, size_t n, size_t lanes, size_t wi
         kernel(&st, m);
         for (size_t l = 0; l < lanes; l++) {
             if (!st.left[l] || (st.left[l] -= m)) continue;
-            memcpy(st.job[l]->iv, st.cprev[l], 16);
-            memcpy(st.job[l]->iv + 16, st.pprev[l], 16);
+            uint8_t *iv = st.job[l]->iv;
+            memcpy(iv, st.cprev[l], 16);
+            memcpy(iv + 16, st.pprev[l], 16);
             lane_idle(&st, l);
         }
         busy = refill(&st, jobs, n, &next, expand);
