@@ -91,6 +91,9 @@ static int srv_setup(struct mt_srv *srv, const struct mt_srv_config *cfg)
     }
     lc->rx_max = cfg->max_frame + 256;
     lc->max_envelope = cfg->max_frame;
+    /* room for one whole largest reply: the link reserves its envelope in
+     * the output buffer, and a reservation over out_cap never succeeds */
+    lc->out_cap = 2 * cfg->max_frame + (64u << 10);
     char addr[128];
     hostport_str(&cfg->listen, addr, sizeof addr);
     if (mt_addr_parse(addr, &srv->listen)) {
