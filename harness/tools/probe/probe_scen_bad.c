@@ -125,9 +125,11 @@ static int sc_msg_id_time(struct probe *p, struct mt_rsa *k)
 static int sc_seq_parity(struct probe *p, struct mt_rsa *k)
 {
     (void)k;
-    uint8_t b[12];
-    ping_body(b, probe_rand_u64(p));
-    /* a content-related ping with an even seq_no */
+    /* an API query (content-related) with an even seq_no; service queries
+     * such as ping are accepted with either parity, as clients send them */
+    uint8_t b[8];
+    mt_store_le32(b, MT_TL_ID_MTLOAD_ECHO);
+    mt_store_le32(b + 4, 0);
     struct probe_msg m = {.salt = p->salt, .session_id = p->session_id, .msg_id = probe_next_msg_id(p),
                           .seq_no = 2 * p->content_msgs, .body = b, .len = sizeof b};
     send_bad(p, &m, "even_content");
