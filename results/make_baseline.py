@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Make a benchmark baseline named as results/README.md says:
+results/baselines/<what>-<cpu>-<date>.json
+
+    results/make_baseline.py crypto-bench [--build build/release]
+
+Runs the benchmark binary on a fixed filter (short runs, 5 repetitions,
+medians), and adds an "mtload_baseline" block to the Google Benchmark JSON:
+the command, the CPU key, and the within-run ratios (fast path / OpenSSL
+baseline of the same run) that harness/e2e/test_metrics_baseline.py checks
+fresh runs against. `mtload compare` ignores the extra block.
+Standard library only."""
+import argparse
+import datetime
+import json
+import pathlib
+import re
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+# what -> (binary relative to the build dir, filter, [(fast, baseline), ...])
+BASELINES = {
+    "crypto-bench": (
+        "bench/crypto/mt_bench_crypto",
+        "^(msg_encrypt|ige_encrypt|msg_encrypt_batch16)/(openssl|best|aesni)/1024$",
+        [("ige_encrypt/aesni/1024", "ige_encrypt/openssl/1024"),
+         ("msg_encrypt/best/1024", "msg_encrypt/openssl/1024"),
+         ("msg_encrypt_batch16/best/1024", "msg_encrypt_batch16/openssl/1024")],
+    ),
+}
+
+
+def cpu_key():
+    """Short, file-name-safe CPU model plus its best crypto tier."""
+    text = pathlib.Path("/proc/cpuinfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.*)$", text, re.M)
+    flags = set(re.search(r"^flags\s*:\s*(.*)$", text, re.M).group(1).split())
+    name = model.group(1) if model else "unknown"
+    name = re.sub(r"\((R|TM|tm|r)\)|CPU|Processor|@.*$|Intel|AMD", " ", name)
+    name = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "cpu"
+    tier = ("avx512" if {"avx512f", "vaes"} <= flags else "avx2" if "avx2" in flags
+            else "aesni" if "aes" in flags else "portable")
+    return f"{name}-{tier}"
+
+
+def run_bench(binary, bench_filter, repetitions=5, min_time="0.05"):
+    cmd = [str(binary), f"--benchmark_filter={bench_filter}", f"--benchmark_min_time={min_time}",
+           f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=true",
+           "--benchmark_format=json"]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=600).stdout
+    return cmd, json.loads(out)
+
+
+def medians(doc, metric="bytes_per_second"):
+    return {b["run_name"]: b[metric] for b in doc["benchmarks"]
+            if b.get("aggregate_name") == "median" and metric in b}
+
+
+def ratios(doc, pairs):
+    m = medians(doc)
+    return {f"{fast} / {base}": m[fast] / m[base] for fast, base in pairs}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=sorted(BASELINES))
+    ap.add_argument("--build", default=str(ROOT / "build" / "release"))
+    args = ap.parse_args()
+    rel, bench_filter, pairs = BASELINES[args.what]
+    cmd, doc = run_bench(pathlib.Path(args.build) / rel, bench_filter)
+    key = cpu_key()
+    # machine-independent context: no host name, the binary by its name
+    doc["context"].pop("host_name", None)
+    doc["context"]["executable"] = pathlib.Path(cmd[0]).name
+    doc["mtload_baseline"] = {
+        "what": args.what,
+        "cpu": key,
+        "command": [pathlib.Path(cmd[0]).name, *cmd[1:]],
+        "filter": bench_filter,
+        "ratio_pairs": pairs,
+        "ratios": ratios(doc, pairs),
+    }
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    out = ROOT / "results" / "baselines" / f"{args.what}-{key}-{date}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=1) + "\n")
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
