@@ -39,6 +39,10 @@ def test_crypto_bench_ratios_hold(tmp_path):
         pytest.fail(f"{binary} not built (MT_BENCH=ON)")
     _cmd, fresh = make_baseline.run_bench(binary, meta["filter"], repetitions=3)
     pairs = [tuple(p) for p in meta["ratio_pairs"]]
+    have = make_baseline.medians(fresh)
+    gone = sorted({n for p in pairs for n in p} - set(have))
+    assert not gone, (f"benchmarks {gone} of {path.name} no longer run: remake the baseline "
+                      "with results/make_baseline.py")
     now = make_baseline.ratios(fresh, pairs)
     for name, then in meta["ratios"].items():
         assert now[name] >= TOLERANCE * then, (
