@@ -57,7 +57,7 @@ static int sc_ping_loop(struct probe *p, struct mt_rsa *k)
     return 0;
 }
 
-/* mtload.echo (or echoSized) of --size bytes, --count times. */
+/* mtload.echo (or echoSized) of --size bytes, --count times, --idle s apart. */
 static int echo_common(struct probe *p, bool sized)
 {
     size_t n = (size_t)p->o->size;
@@ -102,6 +102,8 @@ static int echo_common(struct probe *p, bool sized)
         }
         if (json_array_size(p->events) > 256)
             json_array_clear(p->events);
+        if (p->o->idle_s > 0)            /* --idle: pause between requests */
+            probe_wait(p, p->o->idle_s, NULL, NULL);
     }
     json_object_set_new(R(p), "answered", json_integer(answered));
     json_object_set_new(R(p), "matched", json_integer(matched));
