@@ -84,10 +84,13 @@ static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep, stru
     const struct mt_run_config *cfg = run->cfg;
     mt_ns next = run->start + cfg->interval, end = run->start + cfg->end;
     bool warm = cfg->warmup == 0, checked = false;
+    mt_ns warm_at = run->start + cfg->warmup;
     for (;;) {
         mt_ns now = mt_now_ns();
-        /* a little after the boundary: the workers publish at it */
-        mt_ns wake = next + LG_COLLECT_GRACE < end ? next + LG_COLLECT_GRACE : end;
+        /* a little after the boundary (an interval's or the warm-up's end):
+         * the workers publish at it */
+        mt_ns boundary = !warm && warm_at < next ? warm_at : next;
+        mt_ns wake = boundary + LG_COLLECT_GRACE < end ? boundary + LG_COLLECT_GRACE : end;
         struct timespec ts = {0, 0};
         if (wake > now) {
             ts.tv_sec = (time_t)((wake - now) / MT_NS_PER_S);
@@ -101,17 +104,20 @@ static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep, stru
         now = mt_now_ns();
         if (now >= end)
             return 0;
+        if (!warm && boundary == warm_at && now >= warm_at + LG_COLLECT_GRACE) {
+            /* the warm-up's snapshots are taken and dropped; totals, rates
+             * and duration restart here (latencies were also filtered by
+             * intended send time) */
+            mt_metrics_collect(rep, now);
+            mt_metrics_reporter_restart(rep, mt_wall_s(), warm_at);
+            warm = true;
+            continue;
+        }
         if (now < next + LG_COLLECT_GRACE)
             continue;
         double interval_s = (double)cfg->interval / 1e9;   /* publishes are aligned */
         next += cfg->interval;
         mt_metrics_collect(rep, now);
-        if (!warm && now >= run->start + cfg->warmup) {
-            /* counters of the warmup do not count (latencies were filtered
-             * by intended send time already) */
-            warm = true;
-            mt_metrics_report_reset(rep->total);
-        }
         double elapsed = (double)(now - run->start) / 1e9;
         write_interval(o, rep, mt_wall_s(), interval_s);
         if (!cfg->quiet)
@@ -158,9 +164,7 @@ static int finish(struct lg_run *run, struct mt_metrics_reporter *rep, struct ou
     }
     if (cfg->save_keys_path) {
         int k = lg_keys_save(run, cfg->save_keys_path);
-        if (k < 0)
-            fprintf(stderr, "mtload run: --save-keys %s: %s\n", cfg->save_keys_path, strerror(errno));
-        else if (!cfg->quiet)
+        if (k >= 0 && !cfg->quiet)
             printf("saved %d auth keys to %s\n", k, cfg->save_keys_path);
     }
     if (o->prom) {

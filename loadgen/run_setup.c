@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "loadgen/keyfile.h"
 #include "loadgen/run_internal.h"
 
 /* Layer of the shipped api.tl; the first rpc: query of each connection is
@@ -63,79 +64,54 @@ static int build_wrapper(struct lg_run *run)
     return 0;
 }
 
-/* --keys FILE: one key a line, "<auth_key: 512 hex digits> <salt: 16 hex>";
- * '#' starts a comment. Sessions take them round robin. */
+/* --keys FILE (loadgen/keyfile.h): sessions take the keys round robin. */
 static int load_keys(struct lg_run *run, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "mtload run: --keys %s: %s\n", path, strerror(errno));
-        return MT_E_SYSTEM;
-    }
-    char line[1024];
-    size_t cap = 0, lineno = 0;
-    int rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
-        if (*p == '#' || *p == '\n' || *p == 0)
-            continue;
-        char khex[600], shex[40];
-        uint8_t key[256], salt[8];
-        if (sscanf(p, "%599s %39s", khex, shex) != 2 || strlen(khex) != 512 || strlen(shex) != 16 ||
-            mt_hex_decode(khex, key, sizeof key) != 256 || mt_hex_decode(shex, salt, sizeof salt) != 8) {
-            fprintf(stderr, "mtload run: --keys %s:%zu: expected \"<512 hex digits> <16 hex digits>\"\n",
-                    path, lineno);
-            rc = MT_E_INVAL;
-            break;
+    struct mt_keyfile kf;
+    struct mt_why why = {{0}};
+    mt_keyfile_init(&kf, NULL);
+    int rc = mt_keyfile_load(&kf, path, &why);
+    if (!rc && kf.n == 0)
+        snprintf(why.msg, sizeof why.msg, "no keys in the file"), rc = MT_E_INVAL;
+    if (!rc) {
+        run->keys = calloc(kf.n, sizeof *run->keys);
+        run->key_salts = calloc(kf.n, sizeof *run->key_salts);
+        if (!run->keys || !run->key_salts)
+            rc = MT_E_NOMEM;
+        for (size_t i = 0; !rc && i < kf.n; i++) {
+            run->keys[i] = kf.e[i].key;
+            run->key_salts[i] = kf.e[i].salt;
         }
-        if (run->nkeys == cap) {
-            cap = cap ? cap * 2 : 64;
-            void *k = realloc(run->keys, cap * sizeof *run->keys);
-            void *s = k ? realloc(run->key_salts, cap * sizeof *run->key_salts) : NULL;
-            if (k) run->keys = k;
-            if (s) run->key_salts = s;
-            if (!k || !s) { rc = MT_E_NOMEM; break; }
-        }
-        mt_auth_key_set(&run->keys[run->nkeys], key);
-        run->key_salts[run->nkeys++] = mt_load_le64(salt);
-        mt_wipe(key, sizeof key);
+        if (!rc)
+            run->nkeys = kf.n;
     }
-    fclose(f);
-    if (!rc && run->nkeys == 0) {
-        fprintf(stderr, "mtload run: --keys %s: no keys in the file\n", path);
-        rc = MT_E_INVAL;
-    }
+    if (rc)
+        fprintf(stderr, "mtload run: --keys %s: %s\n", path, why.msg[0] ? why.msg : mt_strerror(rc));
+    mt_keyfile_free(&kf);
     return rc;
 }
 
 int lg_keys_save(const struct lg_run *run, const char *path)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return MT_E_SYSTEM;
-    fprintf(f, "# mtload auth keys: <auth_key hex> <server salt hex>; reuse with --keys\n");
-    size_t n = 0;
-    char hex[513], shex[17];
-    for (int i = 0; i < run->nworkers; i++)
-        for (size_t j = 0; j < run->workers[i].nsess; j++) {
+    struct mt_keyfile kf;
+    char target[160];
+    struct mt_why why = {{0}};
+    mt_addr_str(&run->target, target, sizeof target);
+    mt_keyfile_init(&kf, target);
+    int rc = 0;
+    for (int i = 0; !rc && i < run->nworkers; i++)
+        for (size_t j = 0; !rc && j < run->workers[i].nsess; j++) {
             const struct lg_sess *s = &run->workers[i].sess[j];
-            if (!s->has_key)
-                continue;
-            uint8_t salt[8];
-            mt_store_le64(salt, s->salt);
-            mt_hex_encode(s->key.key, 256, hex);
-            mt_hex_encode(salt, 8, shex);
-            fprintf(f, "%s %s\n", hex, shex);
-            n++;
+            if (s->has_key)
+                rc = mt_keyfile_add(&kf, s->key.key, s->salt);
         }
-    mt_wipe(hex, sizeof hex);
-    if (fclose(f) || rename(tmp, path))
-        return MT_E_SYSTEM;
-    return (int)n;
+    if (!rc)
+        rc = mt_keyfile_save(&kf, path, &why);
+    if (rc)
+        fprintf(stderr, "mtload run: --save-keys %s: %s\n", path, why.msg[0] ? why.msg : mt_strerror(rc));
+    int n = rc ? rc : (int)kf.n;
+    mt_keyfile_free(&kf);
+    return n;
 }
 
 static void hostport_str(const struct mt_hostport *hp, char *buf, size_t cap)

@@ -136,6 +136,7 @@ void *lg_worker_main(void *arg)
     mt_timer_start(w->loop, &w->stop_timer, run->start + cfg->end);
     bool stopped = false;
     mt_ns next_publish = run->start + cfg->interval;
+    bool warm_published = false;
     for (;;) {
         if (!stopped && atomic_load(&run->stop))
             w->stopping = true;
@@ -154,7 +155,13 @@ void *lg_worker_main(void *arg)
         }
         /* publish at the interval boundaries the reporter collects just
          * after, so each live line and CSV row covers its own interval */
-        if (mt_loop_now(w->loop) >= next_publish) {
+        mt_ns warm_at = run->start + cfg->warmup;
+        if (!warm_published && cfg->warmup && mt_loop_now(w->loop) >= warm_at) {
+            /* the warm-up's data in a snapshot of its own: the reporter
+             * drops it and restarts the totals */
+            warm_published = true;
+            mt_metrics_worker_publish(w->m, mt_loop_now(w->loop));
+        } else if (mt_loop_now(w->loop) >= next_publish) {
             mt_metrics_worker_publish(w->m, mt_loop_now(w->loop));
             while (next_publish <= mt_loop_now(w->loop))
                 next_publish += cfg->interval;
