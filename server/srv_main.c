@@ -189,6 +189,11 @@ static int serve(struct mt_srv *srv, const sigset_t *sigs)
     for (int i = 0; i < srv->nworkers; i++)
         pthread_join(srv->workers[i].th, NULL);
     if (rep) {
+        /* a publish the reporter had not taken yet made the last one roll
+         * over: collect, publish again (the workers are gone), collect */
+        mt_metrics_collect(rep, mt_now_ns());
+        for (int i = 0; i < srv->nworkers; i++)
+            mt_metrics_worker_publish(srv->workers[i].m, mt_now_ns());
         mt_metrics_collect(rep, mt_now_ns());
         mt_metrics_reporter_finish(rep, mt_wall_s(), mt_now_ns(), sig == SIGINT || sig == SIGTERM);
         if (prom)

@@ -80,7 +80,12 @@ static void sess_on_event(void *ctx, const struct mt_sess_event *ev)
         mt_srv_log_once(c->w, MT_SRV_LOG_PROTO, "message dropped: %s", mt_strerror(ev->code));
         break;
     case MT_SESS_EV_BAD_MSG:
-        mt_metrics_error(c->w->m, -1, MT_ERRK_BAD_MSG, ev->code, NULL);
+        /* bad_server_salt is routine (every new session starts with salt 0,
+         * salts rotate): a salt change, not an error */
+        if (ev->code == MT_BAD_MSG_SALT)
+            mt_metrics_count(c->w->m, MT_CNT_SALT_CHANGES, 1);
+        else
+            mt_metrics_error(c->w->m, -1, MT_ERRK_BAD_MSG, ev->code, NULL);
         break;
     default:
         break;
