@@ -66,6 +66,8 @@ static json_t *errors_json(const struct mt_metrics_report *r)
         json_object_set_new(o, "class", json_string(mt_metrics_err_kind_name(e->kind)));
         json_object_set_new(o, "code", json_integer(e->code));
         json_object_set_new(o, "message", json_string(e->message));
+        if (e->kind == MT_ERRK_PROTO || e->kind == MT_ERRK_IO) /* local MT_E_* code: its family */
+            json_object_set_new(o, "group", json_string(mt_err_class(e->code)));
         json_object_set_new(o, "count", json_integer((json_int_t)e->count));
         json_array_append_new(arr, o);
     }

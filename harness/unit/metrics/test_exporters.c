@@ -24,6 +24,8 @@ static struct mt_metrics_report *sample_report(void)
     r->counter[MT_CNT_ERRORS] = 2;
     struct mt_metrics_error e = {.kind = MT_ERRK_RPC, .code = 420, .message = "FLOOD_WAIT_X", .count = 2};
     mt_metrics_report_add_error(r, &e);
+    struct mt_metrics_error p = {.kind = MT_ERRK_PROTO, .code = MT_E_MSG_KEY, .message = "msg_key", .count = 1};
+    mt_metrics_report_add_error(r, &p);
     r->started_at = 1764040000.25;
     r->ended_at = 1764040010.25;
     r->duration_s = 10;
@@ -69,6 +71,9 @@ static void test_json_round_trip(void **state)
     assert_int_equal(json_integer_value(json_object_get(op0, "count")), 5000);
     double p99 = json_real_value(json_object_get(json_object_get(op0, "latency_us"), "p99"));
     assert_true(fabs(p99 - 69.5) < 0.1);
+    json_t *perr = json_array_get(json_object_get(doc, "errors"), 1);
+    assert_string_equal(json_string_value(json_object_get(perr, "group")), "crypto");
+    assert_null(json_object_get(json_array_get(json_object_get(doc, "errors"), 0), "group"));
     json_t *thr = json_array_get(json_object_get(doc, "thresholds"), 0);
     assert_true(json_is_true(json_object_get(thr, "ok")));
     json_decref(doc);
@@ -81,8 +86,9 @@ static void test_json_round_trip(void **state)
     assert_true(back->op[0].hist.sum == r->op[0].hist.sum);
     assert_int_equal(back->op[1].errors, 2);
     assert_int_equal(back->counter[MT_CNT_REQUESTS], 5003);
-    assert_int_equal(back->n_err, 1);
+    assert_int_equal(back->n_err, 2);
     assert_int_equal(back->err[0].count, 2);
+    assert_int_equal(back->err[1].code, MT_E_MSG_KEY);
     assert_true(back->duration_s == 10);
     assert_true(back->interrupted);
     /* merge of two copies: counts double, duration stays (shards side by side) */
