@@ -196,7 +196,7 @@ static int parse_rpc(const char *item, const char *args, struct mt_wl_op *op, st
         return mt_why_set(why, MT_E_NOMEM, "out of memory");
     op->rpc_json = *text == '{';
     /* label: the method name, i.e. the first word of TL text; JSON keeps "rpc" */
-    size_t w = op->rpc_json ? 0 : strcspn(text, " \t\n({");
+    size_t w = op->rpc_json ? 0 : strcspn(op->rpc_text, " \t\n({");
     snprintf(op->name, sizeof op->name, "rpc%s%.*s", w ? ":" : "", (int)(w < 40 ? w : 40), text);
     return 0;
 }
