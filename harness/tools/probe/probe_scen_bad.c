@@ -70,7 +70,7 @@ static int sc_replay(struct probe *p, struct mt_rsa *k)
     probe_send_msg(p, &m);
     probe_wait(p, p->o->timeout_s, got_pong, &ping_id);
     probe_send_msg(p, &m);                  /* replayed, re-encrypted */
-    probe_wait(p, 1.0, NULL, NULL);
+    probe_wait(p, 0.5, NULL, NULL);
     size_t i, pongs = 0;
     json_t *e;
     json_array_foreach(p->events, i, e) {
