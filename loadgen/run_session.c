@@ -261,6 +261,10 @@ void lg_sess_sweep(struct lg_sess *s, mt_ns now)
     if (s->phase != LG_READY)
         return;
     lg_req_timeouts(s, now);
-    if (s->draining && s->tag_head == s->tag_next)
+    if (s->tag_head != s->tag_next)
+        return;
+    if (s->draining)
         mt_link_close(&s->link, 0);
+    else if (mt_link_trim(&s->link))       /* idle: give grown buffers back */
+        mt_link_close(&s->link, MT_E_NOMEM);
 }

@@ -310,6 +310,9 @@ static void sweep(struct mt_loop *loop, struct mt_timer *t, void *ud)
         } else if (now - c->last_activity > cfg->idle_timeout) {
             mt_metrics_count(w->m, MT_CNT_TIMEOUTS, 1);
             mt_link_close(&c->link, MT_E_TIMEOUT);
+        } else if (now - c->last_activity > MT_NS_PER_S && !c->replies &&
+                   mt_link_trim(&c->link)) {
+            mt_link_close(&c->link, MT_E_NOMEM);   /* idle for a second: shrink */
         }
     }
     mt_metrics_set_gauges(w->m, (int64_t)w->nconns, (int64_t)w->nconns);

@@ -170,6 +170,21 @@ size_t mt_link_mem(const struct mt_link *l)
     return l->rx.cap + mt_buf_len(&l->conn.out);
 }
 
+int mt_link_trim(struct mt_link *l)
+{
+    size_t initial = l->w->cfg.rx_initial;
+    if (l->state == MT_LINK_CLOSED || l->state == MT_LINK_IDLE || l->rx_queued ||
+        mt_tr_rx_pending(&l->rx) || l->rx.cap <= initial)
+        return 0;
+    /* nothing buffered: no packet views into rx are alive either */
+    size_t max = l->rx.max_cap;
+    mt_tr_rx_free(&l->rx);
+    int rc = mt_tr_rx_init(&l->rx, initial, max);
+    l->rx_full = false;
+    mt_buf_trim(&l->conn.out);
+    return rc;
+}
+
 /* ---- input ------------------------------------------------------------- */
 
 static void link_unknown_key(struct mt_link *l)
@@ -226,13 +241,17 @@ static void link_readable(struct mt_conn *c)
     /* One read per iteration: packets queued for the batch are views into
      * rx, and the next mt_tr_rx_space() may move them. Level-triggered
      * epoll brings the rest in the next iteration. */
-    uint8_t *p = mt_tr_rx_space(&l->rx, 16384, &avail, &err);
+    /* The buffer grows only while reads fill it (a busy connection reaches
+     * read_max in a few iterations); an idle one stays at rx_initial. */
+    size_t want = l->rx_full ? (l->rx.cap < w->cfg.read_max ? l->rx.cap : w->cfg.read_max) : 256;
+    uint8_t *p = mt_tr_rx_space(&l->rx, want, &avail, &err);
     if (!p) {
         mt_link_close(l, err);
         return;
     }
-    size_t n = 0;
-    int rc = mt_conn_read(c, p, avail < w->cfg.read_max ? avail : w->cfg.read_max, &n);
+    size_t n = 0, max = avail < w->cfg.read_max ? avail : w->cfg.read_max;
+    int rc = mt_conn_read(c, p, max, &n);
+    l->rx_full = rc == MT_NET_OK && n == max;
     if (rc == MT_NET_AGAIN)
         return;
     if (rc != MT_NET_OK) {

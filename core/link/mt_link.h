@@ -137,6 +137,8 @@ struct mt_link {
     bool send_deferred;               /* asked to send while not READY or
                                          while output was full */
     bool close_reported;
+    bool rx_full;                     /* the last read filled the buffer */
+    bool rx_queued;                   /* packets of this iteration await the batch */
     struct mt_auth_key key;
     struct mt_tr tr;
     struct mt_tr_rx rx;
@@ -172,6 +174,10 @@ void mt_link_close(struct mt_link *l, int reason);
 void mt_link_close_after_flush(struct mt_link *l, int reason);
 /* Release buffers of a closed (or never opened) link; it can be reused. */
 void mt_link_release(struct mt_link *l);
+/* An idle link gives its grown buffers back (receive buffer to its initial
+ * size, empty output chunks freed). Call it from a periodic sweep for links
+ * with nothing in flight. 0, or MT_E_NOMEM (the link must then be closed). */
+int mt_link_trim(struct mt_link *l);
 /* Bytes the link holds on the heap (buffers), for the memory bars. */
 size_t mt_link_mem(const struct mt_link *l);
 

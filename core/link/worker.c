@@ -83,6 +83,7 @@ int mt_link_worker_queue_rx(struct mt_link_worker *w, struct mt_link *l, uint8_t
     if (grow((void **)&w->rx, &w->caprx, w->nrx + 1, sizeof *w->rx))
         return MT_E_NOMEM;
     w->rx[w->nrx++] = (struct mt_link_rx){l, l->gen, quick_ack_req, data, len};
+    l->rx_queued = true;
     return 0;
 }
 
@@ -128,6 +129,8 @@ static void rx_batch(struct mt_link_worker *w)
      * (possibly released) memory is touched. */
     for (size_t i = 0; i < w->nrx; i++) {
         struct mt_link_rx *e = &w->rx[i];
+        if (e->gen == e->l->gen)
+            e->l->rx_queued = false;    /* the batch below is the last use of the views */
         if (e->gen != e->l->gen || e->l->state == MT_LINK_CLOSED)
             continue;
         w->rx[n] = *e;

@@ -337,6 +337,9 @@ static void run_round(struct srv *s, const char *transport, struct mt_auth_key *
     assert_int_equal(st->bad_packets, 0);
     for (int i = 0; i < CONNS; i++) {
         struct cli_conn *cc = &c.conns[i];
+        /* idle now: the grown receive buffer goes back to its first size */
+        assert_int_equal(mt_link_trim(&cc->link), 0);
+        assert_true(mt_link_mem(&cc->link) <= 4096);
         if (out)
             out[i] = *cc;
         mt_link_close(&cc->link, 0);
