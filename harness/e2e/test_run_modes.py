@@ -117,9 +117,21 @@ def test_keys_round_trip(workdir, server):
         assert len(key) == 512 and len(salt) == 16
         int(key, 16), int(salt, 16)
     assert (keys.stat().st_mode & 0o777) == 0o600
-    # second run: no --rsa-key, keys from the file, no handshake at all
-    second = runlib.run(workdir, "--target", server.target, "--keys", keys, "--threads", 2,
+    # second run: keys from the file, no handshake at all
+    second = runlib.run(workdir, "--rsa-key", server.pub, "--keys", keys, "--threads", 2,
                         "--sessions", 6, "--depth", 8, "--duration", "1s", server=server)
     runlib.assert_clean(second, "ping")
     assert second.counters["handshakes"] == 0, second.counters
     assert second.counters["connects"] == 6
+
+
+def test_keys_without_rsa_key(workdir, server):
+    """docs/cli.md: --rsa-key is not needed when the run only reuses --keys."""
+    keys = workdir / "keys-norsa.txt"
+    first = runlib.run(workdir, *BASE, "--sessions", 2, "--duration", "100ms",
+                       "--save-keys", keys, server=server)
+    assert first.rc == 0, first
+    second = runlib.run(workdir, "--keys", keys, "--threads", 1, "--sessions", 2,
+                        "--duration", "500ms", server=server)
+    runlib.assert_clean(second, "ping")
+    assert second.counters["handshakes"] == 0, second.counters
