@@ -97,7 +97,9 @@ double mt_hist_mean(const struct mt_hist *h);
 double mt_hist_stddev(const struct mt_hist *h);
 int64_t mt_hist_min(const struct mt_hist *h);   /* 0 when empty */
 int64_t mt_hist_max(const struct mt_hist *h);   /* highest equivalent of the max */
-/* Count of recorded values <= value (for cumulative Prometheus buckets). */
+/* Count of recorded values in the buckets up to and including the one that
+ * holds `value` (HdrHistogram's convention; a bucket is at most 0.1% wide at
+ * 3 digits): the cumulative count of a Prometheus `le` bucket. */
 int64_t mt_hist_count_le(const struct mt_hist *h, int64_t value);
 
 /* Value-range helpers: the bucket a value falls into. */
