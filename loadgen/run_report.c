@@ -66,6 +66,17 @@ static double cpu_seconds(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* One line of the latency spectrum, p50 .. p99.999 and max, in us. */
+static void print_spectrum(FILE *out, const char *label, const struct mt_hist *h)
+{
+    static const double pct[] = {50, 90, 99, 99.9, 99.99, 99.999};
+    static const char *const name[] = {"p50", "p90", "p99", "p99.9", "p99.99", "p99.999"};
+    fprintf(out, "%-18s", label);
+    for (size_t i = 0; i < MT_ARRAY_LEN(pct); i++)
+        fprintf(out, " %s %.1fus", name[i], (double)mt_hist_percentile(h, pct[i]) / 1e3);
+    fprintf(out, " max %.1fus\n", (double)mt_hist_max(h) / 1e3);
+}
+
 void lg_report_final(FILE *out, const struct lg_run *run, const struct mt_metrics_report *t)
 {
     const struct mt_run_config *cfg = run->cfg;
@@ -89,12 +100,13 @@ void lg_report_final(FILE *out, const struct lg_run *run, const struct mt_metric
     fprintf(out, "requests   %llu completed in %.2f s: %.0f req/s\n",
             (unsigned long long)h.total_count, t->duration_s,
             t->duration_s > 0 ? (double)h.total_count / t->duration_s : 0);
-    fprintf(out, "latency    p50 %.1fus  p90 %.1fus  p99 %.1fus  p99.9 %.1fus  p99.99 %.1fus  "
-            "p99.999 %.1fus  max %.1fus\n",
-            (double)mt_hist_percentile(&h, 50) / 1e3, (double)mt_hist_percentile(&h, 90) / 1e3,
-            (double)mt_hist_percentile(&h, 99) / 1e3, (double)mt_hist_percentile(&h, 99.9) / 1e3,
-            (double)mt_hist_percentile(&h, 99.99) / 1e3, (double)mt_hist_percentile(&h, 99.999) / 1e3,
-            (double)mt_hist_max(&h) / 1e3);
+    print_spectrum(out, "latency", &h);
+    for (int i = 0; i < t->n_ops; i++)
+        if (t->op[i].hist.total_count) {
+            char label[MT_METRICS_OP_NAME_MAX + 4];
+            snprintf(label, sizeof label, "  %s", t->op[i].name);
+            print_spectrum(out, label, &t->op[i].hist);
+        }
     fprintf(out, "sessions   connects %llu (failed %llu)  handshakes %llu (failed %llu)  "
             "disconnects %llu  timeouts %llu  salt changes %llu\n",
             (unsigned long long)t->counter[MT_CNT_CONNECTS],
