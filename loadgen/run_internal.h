@@ -41,8 +41,15 @@ struct lg_req {
 
 struct lg_worker;
 
+/* Sessions sharing one connection (--sessions-per-conn) form a group: the
+ * first of them, the lead, owns the link (connect, handshake, one auth key
+ * for the group); messages are routed to members by session_id. The members
+ * of a group are contiguous in the worker's array: lead, lead + 1, ... */
 struct lg_sess {
-    struct mt_link link;
+    struct mt_link link;            /* used by a lead only */
+    struct lg_sess *lead;           /* itself for a lead */
+    uint32_t group_n;               /* lead: sessions in the group, itself included */
+    uint32_t next_build;            /* lead: round robin of the members' output */
     struct lg_worker *w;
     struct mt_sess_client *sc;
     uint64_t index;                 /* global session number */
@@ -108,6 +115,8 @@ struct lg_run {
     atomic_int stop;                        /* SIGINT/SIGTERM or the end */
     atomic_int unreachable;                 /* start-up: target never answered */
 };
+
+static inline struct mt_link *lg_link(struct lg_sess *s) { return &s->lead->link; }
 
 /* run_session.c: connection life of a session */
 extern const struct mt_link_ops lg_link_ops;

@@ -153,14 +153,14 @@ static int issue(struct lg_sess *s, mt_ns intended)
     mt_metrics_count(w->m, MT_CNT_REQUESTS, 1);
     mt_closed_sent(&s->closed, 1);
     if (mt_churn_sent(&s->churn, 1))
-        s->draining = true;       /* --reconnect-every: close once answered */
-    mt_link_want_send(&s->link);
+        s->lead->draining = true; /* --reconnect-every: close once answered */
+    mt_link_want_send(lg_link(s));
     return 0;
 }
 
 static void issue_closed(struct lg_sess *s)
 {
-    if (s->w->stopping || s->draining)
+    if (s->w->stopping || s->lead->draining)
         return;
     mt_ns now = mt_loop_now(s->w->loop);
     for (uint32_t room = mt_closed_room(&s->closed); room > 0; room--)
@@ -178,7 +178,7 @@ void lg_sess_pace_fire(struct mt_loop *loop, struct mt_timer *t, void *ud)
         return;   /* re-armed by lg_sess_begin_load on the next connection */
     mt_ns now = mt_loop_now(loop);
     /* everything due now, late ones included: the schedule never slows */
-    for (int i = 0; i < LG_BURST && !s->draining; i++) {
+    for (int i = 0; i < LG_BURST && !s->lead->draining; i++) {
         mt_ns due = mt_pace_peek(&s->pace);
         if (due == MT_PACE_NEVER || due > now)
             break;
@@ -187,7 +187,7 @@ void lg_sess_pace_fire(struct mt_loop *loop, struct mt_timer *t, void *ud)
         mt_pace_advance(&s->pace);
     }
     mt_ns next = mt_pace_peek(&s->pace);
-    if (next != MT_PACE_NEVER && !s->draining)
+    if (next != MT_PACE_NEVER && !s->lead->draining)
         mt_timer_start(loop, t, next > now ? next : now);
 }
 

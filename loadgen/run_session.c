@@ -16,6 +16,7 @@ static bool handshake_workload(const struct lg_sess *s)
 }
 
 static void backoff_fire(struct mt_loop *loop, struct mt_timer *t, void *ud);
+static void member_ready(struct lg_sess *m);
 
 static int sess_connect(struct lg_sess *s)
 {
@@ -42,6 +43,14 @@ void lg_sess_start(struct lg_sess *s)
     struct lg_worker *w = s->w;
     if (s->phase != LG_IDLE && s->phase != LG_DONE)
         return;
+    if (s != s->lead) {
+        /* a member runs on its lead's connection: at once if it is up,
+         * else when it is (sess_ready) */
+        s->phase = LG_BACKOFF;
+        if (s->lead->phase == LG_READY)
+            member_ready(s);
+        return;
+    }
     mt_timer_init(&s->timer, backoff_fire, s);
     s->phase = LG_BACKOFF;           /* until a connect slot is free */
     if (w->connecting < LG_CONNECTS_IN_FLIGHT)
@@ -81,20 +90,51 @@ static int sess_ensure_client(struct lg_sess *s)
     return s->sc ? 0 : MT_E_NOMEM;
 }
 
-static void sess_ready(struct lg_sess *s)
+/* A member of a ready connection starts its workload. */
+static void member_ready(struct lg_sess *m)
 {
-    struct lg_worker *w = s->w;
-    if (sess_ensure_client(s)) {
-        mt_link_close(&s->link, MT_E_NOMEM);
+    struct lg_worker *w = m->w;
+    struct lg_sess *lead = m->lead;
+    if (m != lead) {               /* the group shares the lead's key */
+        m->salt = m->sc ? m->salt : lead->salt;
+        m->offset = lead->offset;
+    }
+    if (sess_ensure_client(m)) {
+        mt_link_close(&lead->link, MT_E_NOMEM);
         return;
     }
-    s->phase = LG_READY;
-    s->wrapped = false;
+    m->phase = LG_READY;
+    m->wrapped = false;
     w->ready++;
-    mt_backoff_reset(&s->backoff);
-    mt_churn_reset(&s->churn);
-    mt_sess_client_resend_all(s->sc);
-    lg_sess_begin_load(s);
+    mt_churn_reset(&m->churn);
+    mt_sess_client_resend_all(m->sc);
+    lg_sess_begin_load(m);
+}
+
+/* The lead's connection has a key: every started member of the group runs. */
+static void sess_ready(struct lg_sess *lead)
+{
+    mt_backoff_reset(&lead->backoff);
+    /* called from on_connect / on_handshake, before the link itself is
+     * READY: what matters is that it was not closed meanwhile */
+    for (uint32_t i = 0; i < lead->group_n && lead->link.state != MT_LINK_CLOSED; i++) {
+        struct lg_sess *m = lead + i;
+        if (m == lead || m->phase == LG_BACKOFF)
+            member_ready(m);
+    }
+}
+
+/* Drop the members' sessions: a new key means new sessions. */
+static void group_forget_sessions(struct lg_sess *lead)
+{
+    for (uint32_t i = 0; i < lead->group_n; i++) {
+        struct lg_sess *m = lead + i;
+        if (m->sc) {
+            lg_req_free(m);
+            mt_sess_client_free(m->sc);
+            m->sc = NULL;
+        }
+    }
 }
 
 /* ---- link upcalls ----------------------------------------------------------- */
@@ -134,11 +174,7 @@ static int on_handshake(struct mt_link *l, const struct mt_hs_result *r)
     s->has_key = true;
     s->salt = r->server_salt;
     s->offset = r->time_offset;
-    if (s->sc) {                      /* a new key: a new session */
-        lg_req_free(s);
-        mt_sess_client_free(s->sc);
-        s->sc = NULL;
-    }
+    group_forget_sessions(s);         /* a new key: new sessions */
     if (handshake_workload(s)) {
         /* the handshake is the whole operation: close, then go again */
         s->has_key = false;
@@ -160,23 +196,42 @@ static void on_handshake_error(struct mt_link *l, int err, const char *detail)
 
 static void on_message(struct mt_link *l, const uint8_t *plain, size_t len)
 {
-    struct lg_sess *s = sess_of(l);
+    struct lg_sess *lead = sess_of(l), *s = lead;
+    uint64_t sid;
+    if (lead->group_n > 1 && mt_sess_peek_session_id(plain, len, &sid) == 0)
+        for (uint32_t i = 0; i < lead->group_n; i++)
+            if (lead[i].sc && mt_sess_client_session_id(lead[i].sc) == sid) {
+                s = lead + i;
+                break;
+            }
     if (!s->sc)
         return;
     mt_ns now = mt_loop_now(s->w->loop);
     mt_sess_client_feed(s->sc, plain, len, now, mt_wall_s());
-    if (s->link.state == MT_LINK_READY && mt_sess_client_want_send(s->sc, now))
+    if (l->state == MT_LINK_READY && mt_sess_client_want_send(s->sc, now))
         mt_link_want_send(l);
 }
 
+/* One envelope per call: the members take turns; the link asks again next
+ * iteration while any of them has more. */
 static int build(struct mt_link *l, uint8_t *out, size_t cap)
 {
-    struct lg_sess *s = sess_of(l);
-    if (!s->sc)
-        return 0;
-    int n = mt_sess_client_build(s->sc, out, cap, mt_loop_now(s->w->loop), mt_wall_s(), 0);
-    if (n > 0 && mt_sess_client_want_send(s->sc, mt_loop_now(s->w->loop)))
-        mt_link_want_send(l);      /* more than one envelope's worth queued */
+    struct lg_sess *lead = sess_of(l);
+    mt_ns now = mt_loop_now(lead->w->loop);
+    int n = 0;
+    for (uint32_t k = 0; k < lead->group_n && n == 0; k++) {
+        uint32_t i = (lead->next_build + k) % lead->group_n;
+        struct lg_sess *m = lead + i;
+        if (!m->sc || m->phase != LG_READY || !mt_sess_client_want_send(m->sc, now))
+            continue;
+        n = mt_sess_client_build(m->sc, out, cap, now, mt_wall_s(), 0);
+        lead->next_build = (i + 1) % lead->group_n;
+    }
+    for (uint32_t i = 0; n > 0 && i < lead->group_n; i++)
+        if (lead[i].sc && lead[i].phase == LG_READY && mt_sess_client_want_send(lead[i].sc, now)) {
+            mt_link_want_send(l);     /* more than one envelope's worth queued */
+            break;
+        }
     return n;
 }
 
@@ -204,13 +259,18 @@ static void on_close(struct mt_link *l, int reason)
     struct lg_sess *s = sess_of(l);
     struct lg_worker *w = s->w;
     enum lg_phase was = s->phase;
-    if (was == LG_READY)
-        w->ready--;
+    for (uint32_t i = 0; i < s->group_n; i++)
+        if (s[i].phase == LG_READY) {
+            w->ready--;
+            if (i > 0)
+                s[i].phase = LG_BACKOFF;  /* waits for the lead's next connection */
+        }
     mt_metrics_count(w->m, MT_CNT_BYTES_SENT, l->bytes_out);
     mt_metrics_count(w->m, MT_CNT_BYTES_RECV, l->bytes_in);
     mt_link_release(l);
     if (was == LG_DONE || w->stopping) {
-        s->phase = LG_DONE;
+        for (uint32_t i = 0; i < s->group_n; i++)
+            s[i].phase = LG_DONE;
         return;
     }
     /* connect failures were counted in on_connect; a close we asked for
@@ -225,11 +285,8 @@ static void on_close(struct mt_link *l, int reason)
             mt_metrics_error(w->m, -1, MT_ERRK_IO, MT_E_CLOSED, NULL);
     }
     s->draining = false;
-    if (!s->has_key && s->sc) {       /* key gone: its session too */
-        lg_req_free(s);
-        mt_sess_client_free(s->sc);
-        s->sc = NULL;
-    }
+    if (!s->has_key)                  /* key gone: the sessions too */
+        group_forget_sessions(s);
     s->phase = LG_BACKOFF;
     mt_timer_stop(w->loop, &s->timer);
     mt_timer_init(&s->timer, backoff_fire, s);
@@ -247,22 +304,32 @@ const struct mt_link_ops lg_link_ops = {
 void lg_sess_stop(struct lg_sess *s)
 {
     mt_timer_stop(s->w->loop, &s->timer);
-    if (s->phase == LG_CONNECTING || s->phase == LG_HANDSHAKE || s->phase == LG_READY) {
+    if (s != s->lead) {               /* a member: its lead's link stays */
+        if (s->phase == LG_READY)
+            s->w->ready--;
         s->phase = LG_DONE;
-        mt_link_close(&s->link, 0);
-    } else {
-        s->phase = LG_DONE;
+        return;
     }
+    bool open = s->phase == LG_CONNECTING || s->phase == LG_HANDSHAKE || s->phase == LG_READY;
+    for (uint32_t i = 0; i < s->group_n; i++)
+        if (s[i].phase != LG_READY || i == 0)
+            s[i].phase = LG_DONE;
+    if (open)
+        mt_link_close(&s->link, 0);
 }
 
-/* Every 100 ms: requests past --request-timeout; --reconnect-every drain. */
+/* Every 100 ms: requests past --request-timeout; for a lead whose group has
+ * nothing in flight, the --reconnect-every close or a trim of its buffers. */
 void lg_sess_sweep(struct lg_sess *s, mt_ns now)
 {
     if (s->phase != LG_READY)
         return;
     lg_req_timeouts(s, now);
-    if (s->tag_head != s->tag_next)
+    if (s != s->lead)
         return;
+    for (uint32_t i = 0; i < s->group_n; i++)
+        if (s[i].phase == LG_READY && s[i].tag_head != s[i].tag_next)
+            return;
     if (s->draining)
         mt_link_close(&s->link, 0);
     else if (mt_link_trim(&s->link))       /* idle: give grown buffers back */

@@ -103,15 +103,19 @@ int lg_worker_init(struct lg_worker *w, struct lg_run *run, int index)
     w->sess = calloc(w->nsess ? w->nsess : 1, sizeof *w->sess);
     if (!w->sess)
         return MT_E_NOMEM;
+    size_t group = cfg->sessions_per_conn ? (size_t)cfg->sessions_per_conn : 1;
     for (size_t k = 0; k < w->nsess; k++) {
         struct lg_sess *s = &w->sess[k];
         s->w = w;
+        s->lead = &w->sess[k - k % group];
+        if (s->lead == s)
+            s->group_n = (uint32_t)(w->nsess - k < group ? w->nsess - k : group);
         s->index = (uint64_t)index + k * cfg->threads;
         s->closed.depth = (uint32_t)cfg->depth;
         mt_churn_init(&s->churn, cfg->reconnect_every);
         mt_backoff_init(&s->backoff, cfg->backoff_min, cfg->backoff_max);
         mt_timer_init(&s->timer, NULL, s);
-        if (run->nkeys) {
+        if (run->nkeys && s->lead == s) {     /* one key per connection */
             s->key = run->keys[s->index % run->nkeys];
             s->salt = run->key_salts[s->index % run->nkeys];
             s->has_key = true;
