@@ -14,45 +14,32 @@
 
 #define LG_COLLECT_GRACE (30 * MT_NS_PER_MS)
 
-struct outputs {
-    struct mt_csv *csv;
-    struct mt_hlog *hlog;
-    struct mt_prom *prom;
-};
-
-static int open_outputs(const struct lg_run *run, struct outputs *o)
+/* --json/--csv/--hlog/--prometheus/--threshold through the metrics layer's
+ * outputs helper (the server uses the same). Opened before the workers start
+ * so that a bad path fails fast (exit 2). */
+static int open_outputs(const struct lg_run *run, struct mt_metrics_env *env, json_t *conf,
+                        struct mt_metrics_outputs **o)
 {
     const struct mt_run_config *cfg = run->cfg;
-    memset(o, 0, sizeof *o);
-    if (cfg->csv_path && !(o->csv = mt_csv_open(cfg->csv_path))) {
-        fprintf(stderr, "mtload run: --csv %s: %s\n", cfg->csv_path, strerror(errno));
-        return MT_EXIT_USAGE;
-    }
-    if (cfg->hlog_path && !(o->hlog = mt_hlog_open(cfg->hlog_path, run->start_wall))) {
-        fprintf(stderr, "mtload run: --hlog %s: %s\n", cfg->hlog_path, strerror(errno));
-        return MT_EXIT_USAGE;
-    }
+    char prom[128] = "";
     if (cfg->have_prometheus) {
-        char a[128];
         const struct mt_hostport *hp = &cfg->prometheus;
-        snprintf(a, sizeof a, strchr(hp->host, ':') ? "[%s]:%u" : "%s:%u", hp->host, hp->port);
-        if (!(o->prom = mt_prom_start(a, mt_run_transport_name(cfg->transport)))) {
-            fprintf(stderr, "mtload run: --prometheus %s: cannot listen\n", a);
-            return MT_EXIT_USAGE;
-        }
+        snprintf(prom, sizeof prom, strchr(hp->host, ':') ? "[%s]:%u" : "%s:%u", hp->host, hp->port);
+    }
+    *env = (struct mt_metrics_env){.crypto_tier = mt_crypto_tier_name(mt_crypto_tier()),
+                                   .threads = (int)cfg->threads,
+                                   .transport = mt_run_transport_name(cfg->transport)};
+    struct mt_metrics_outputs_cfg oc = {
+        .kind = "run", .json_path = cfg->json_path, .csv_path = cfg->csv_path,
+        .hlog_path = cfg->hlog_path, .prom_addr = prom[0] ? prom : NULL,
+        .linger_s = (double)cfg->linger / 1e9, .env = env, .config = conf,
+        .thresholds = (const char *const *)cfg->thresholds, .n_thresholds = (int)cfg->n_thresholds,
+    };
+    if (mt_metrics_outputs_open(o, &oc, run->start_wall)) {
+        fprintf(stderr, "mtload run: cannot open the outputs (see above)\n");
+        return MT_EXIT_USAGE;
     }
     return 0;
-}
-
-static void write_interval(struct outputs *o, const struct mt_metrics_reporter *rep,
-                           double t_wall, double interval_s)
-{
-    if (o->csv)
-        mt_csv_write_interval(o->csv, t_wall, interval_s, rep->interval);
-    if (o->hlog)
-        mt_hlog_write_interval(o->hlog, t_wall - interval_s, interval_s, rep->interval);
-    if (o->prom)
-        mt_prom_update(o->prom, rep->total);
 }
 
 /* Exit 3 at start-up: nothing connected, or every handshake failed. */
@@ -78,8 +65,8 @@ static int startup_verdict(const struct lg_run *run, const struct mt_metrics_rep
 
 /* Reporter loop on the main thread. Returns the exit code so far (0 or 3);
  * *interrupted is set by SIGINT/SIGTERM. */
-static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep, struct outputs *o,
-                       const sigset_t *sigs, int *interrupted)
+static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep,
+                       struct mt_metrics_outputs *o, const sigset_t *sigs, int *interrupted)
 {
     const struct mt_run_config *cfg = run->cfg;
     mt_ns next = run->start + cfg->interval, end = run->start + cfg->end;
@@ -108,7 +95,7 @@ static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep, stru
             /* the warm-up's snapshots are taken and dropped; totals, rates
              * and duration restart here (latencies were also filtered by
              * intended send time) */
-            mt_metrics_collect(rep, now);
+            mt_metrics_collect(rep, now);     /* the warm-up's: not written anywhere */
             mt_metrics_reporter_restart(rep, mt_wall_s(), warm_at);
             warm = true;
             continue;
@@ -117,9 +104,8 @@ static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep, stru
             continue;
         double interval_s = (double)cfg->interval / 1e9;   /* publishes are aligned */
         next += cfg->interval;
-        mt_metrics_collect(rep, now);
+        mt_metrics_outputs_tick(o, rep, now);
         double elapsed = (double)(now - run->start) / 1e9;
-        write_interval(o, rep, mt_wall_s(), interval_s);
         if (!cfg->quiet)
             lg_report_live(run, rep->interval, rep->total, elapsed, interval_s);
         if (!checked) {
@@ -131,57 +117,36 @@ static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep, stru
     }
 }
 
-static int finish(struct lg_run *run, struct mt_metrics_reporter *rep, struct outputs *o,
+static int finish(struct lg_run *run, struct mt_metrics_reporter *rep, struct mt_metrics_outputs *o,
                   int interrupted, mt_ns stopped_at)
 {
     const struct mt_run_config *cfg = run->cfg;
     struct mt_metrics_report *t = rep->total;
     mt_metrics_reporter_finish(rep, mt_wall_s(), stopped_at, interrupted);
-    /* the measured window: after the warmup, up to the end or the signal */
+    /* the measured window: after the warm-up, up to the end or the signal */
     mt_ns from = run->start + cfg->warmup, to = stopped_at < run->start + cfg->end ? stopped_at
                                                                                   : run->start + cfg->end;
     t->duration_s = to > from ? (double)(to - from) / 1e9 : 0;
     lg_report_final(stdout, run, t);
-    int n = (int)cfg->n_thresholds, failed = 0;
-    struct mt_threshold thr[MT_THRESHOLDS_MAX];
-    struct mt_threshold_result res[MT_THRESHOLDS_MAX];
-    for (int i = 0; i < n; i++) {
-        mt_threshold_parse(cfg->thresholds[i], &thr[i]);   /* validated at start-up */
-        mt_threshold_eval(&thr[i], t, &res[i]);
-    }
-    if (n) {
-        printf("\nthresholds:\n");
-        failed = mt_threshold_report(stdout, thr, res, n);
-    }
-    if (cfg->json_path) {
-        struct mt_metrics_env env = {.crypto_tier = mt_crypto_tier_name(mt_crypto_tier()),
-                                     .threads = (int)cfg->threads,
-                                     .transport = mt_run_transport_name(cfg->transport)};
-        json_t *conf = lg_config_json(cfg);
-        if (mt_metrics_write_json(cfg->json_path, "run", t, &env, conf, thr, res, n))
-            fprintf(stderr, "mtload run: --json %s: cannot write\n", cfg->json_path);
-        json_decref(conf);
-    }
+    int failed = mt_metrics_outputs_finish(o, t, stdout);
     if (cfg->save_keys_path) {
         int k = lg_keys_save(run, cfg->save_keys_path);
         if (k >= 0 && !cfg->quiet)
             printf("saved %d auth keys to %s\n", k, cfg->save_keys_path);
     }
-    if (o->prom) {
-        mt_prom_update(o->prom, t);
-        fflush(stdout);
-        mt_prom_stop(o->prom, interrupted ? 0 : (double)cfg->linger / 1e9, NULL);
-        o->prom = NULL;
-    }
     fflush(stdout);
+    if (failed < 0)
+        return MT_EXIT_USAGE;
     return failed ? MT_EXIT_THRESHOLD : MT_EXIT_OK;
 }
 
 static int run_workers(struct lg_run *run, const sigset_t *sigs)
 {
     const struct mt_run_config *cfg = run->cfg;
-    struct outputs o;
-    int code = open_outputs(run, &o);
+    struct mt_metrics_outputs *o = NULL;
+    struct mt_metrics_env env;
+    json_t *conf = lg_config_json(cfg);
+    int code = open_outputs(run, &env, conf, &o);
     struct mt_metrics_worker **mw = calloc((size_t)run->nworkers, sizeof *mw);
     for (int i = 0; mw && i < run->nworkers; i++)
         mw[i] = run->workers[i].m;
@@ -195,30 +160,29 @@ static int run_workers(struct lg_run *run, const sigset_t *sigs)
             break;
     int interrupted = 0;
     if (!code && started == run->nworkers)
-        code = report_loop(run, rep, &o, sigs, &interrupted);
+        code = report_loop(run, rep, o, sigs, &interrupted);
     mt_ns stopped_at = mt_now_ns();
     atomic_store(&run->stop, interrupted || code ? 2 : 1);
     for (int i = 0; i < started; i++)
         mt_loop_stop(run->workers[i].loop);
     for (int i = 0; i < started; i++)
         pthread_join(run->workers[i].th, NULL);
-    if (rep) {
-        /* take the final snapshots: a publish the reporter had not taken
-         * yet made the last one roll over, so collect, publish, collect */
-        mt_metrics_collect(rep, mt_now_ns());
+    if (rep && o) {
+        /* the final snapshots, written to CSV/hlog too: a publish the
+         * reporter had not taken yet made the last one roll over, so tick,
+         * publish again (the workers are gone), tick */
+        mt_metrics_outputs_tick(o, rep, mt_now_ns());
         for (int i = 0; i < run->nworkers; i++)
             mt_metrics_worker_publish(run->workers[i].m, mt_now_ns());
-        mt_metrics_collect(rep, mt_now_ns());
+        mt_metrics_outputs_tick(o, rep, mt_now_ns());
         if (!cfg->quiet && !code)
             fputc('\n', stderr);
-        int fin = finish(run, rep, &o, interrupted, stopped_at);
+        int fin = finish(run, rep, o, interrupted, stopped_at);
         if (!code)
             code = fin;
     }
-    if (o.prom)
-        mt_prom_stop(o.prom, 0, NULL);
-    mt_csv_close(o.csv);
-    mt_hlog_close(o.hlog);
+    mt_metrics_outputs_close(o, NULL);
+    json_decref(conf);
     mt_metrics_reporter_free(rep);
     free(mw);
     return code;

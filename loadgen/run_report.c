@@ -126,7 +126,6 @@ void lg_report_final(FILE *out, const struct lg_run *run, const struct mt_metric
             (unsigned long long)crypto_msgs, (unsigned long long)batches,
             batches ? (double)crypto_msgs / (double)batches : 0, mt_crypto_describe());
     fputc('\n', out);
-    mt_metrics_print_summary(out, t);
     mt_hist_free(&h);
 }
 
