@@ -94,11 +94,11 @@ def test_closed_port_exits_3_in_a_short_run(workdir, server):
 def test_wrong_rsa_key_exits_3(workdir, server, tmp_path):
     other = runlib.Server(tmp_path, threads=1).start()   # its own, different key
     other.stop()
-    res = runlib.run(workdir, "--rsa-key", other.pub, "--sessions", 2, "--duration", "20s",
+    res = runlib.run(workdir, "--rsa-key", other.pub, "--sessions", 2, "--duration", "6s",
                      "--connect-timeout", "500ms", "--backoff-max", "200ms", server=server,
                      want_json=False, timeout=30)
     assert res.rc == 3, res
-    assert res.elapsed < 8, res
+    assert res.elapsed < 5, res
     assert "bad protocol" in res.stderr
 
 
