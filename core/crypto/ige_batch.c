@@ -76,14 +76,17 @@ void mt_ige_batch_run(struct mt_ige_job *jobs, size_t n, size_t lanes, size_t wi
         for (size_t l = 0; l < lanes; l++)
             if (st.left[l] && st.left[l] < m) m = st.left[l];
         kernel(&st, m);
+        size_t done = 0;
         for (size_t l = 0; l < lanes; l++) {
             if (!st.left[l] || (st.left[l] -= m)) continue;
             uint8_t *iv = st.job[l]->iv;
             memcpy(iv, st.cprev[l], 16);
             memcpy(iv + 16, st.pprev[l], 16);
             lane_idle(&st, l);
+            done++;
         }
-        busy = refill(&st, jobs, n, &next, expand);
+        busy -= done;
+        if (next < n) busy = refill(&st, jobs, n, &next, expand);
     }
     /* The round keys are not wiped: they reveal no more than the per-message
      * keys the caller still holds in its jobs, and wiping 2-8 KiB costs as

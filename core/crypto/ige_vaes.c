@@ -156,7 +156,7 @@ VAES512 static INLINE __m512i key_mix4(__m512i k, __m512i t)
 /* Four AES-256 key schedules at once. aeskeygenassist's SubWord(RotWord(w3))
  * ^ rcon is vaesenclast of w3 rotated and broadcast to all four columns
  * (ShiftRows then moves nothing) with rcon as the round key. */
-VAES512 static void expand4(const uint8_t *const key[4], __m512i rk[15])
+VAES512 static INLINE void expand4(const uint8_t *const key[4], __m512i rk[15])
 {
     const __m512i rot_bcast = _mm512_set1_epi32(0x0c0f0e0d);   /* bytes 13,14,15,12 */
     const __m512i bcast = _mm512_set1_epi32(0x0f0e0d0c);       /* bytes 12..15 */
@@ -165,6 +165,7 @@ VAES512 static void expand4(const uint8_t *const key[4], __m512i rk[15])
     const uint8_t *hi[4] = { key[0] + 16, key[1] + 16, key[2] + 16, key[3] + 16 };
     rk[0] = gather4(lo);
     rk[1] = gather4(hi);
+#pragma GCC unroll 13
     for (int i = 2; i < 15; i++) {
         __m512i t = (i & 1)
             ? _mm512_aesenclast_epi128(_mm512_shuffle_epi8(rk[i - 1], bcast), _mm512_setzero_si512())
@@ -179,34 +180,53 @@ VAES512 static void expand4(const uint8_t *const key[4], __m512i rk[15])
  * store straight into the kernel's layout. Decryption keys use
  * InvMixColumns(x) = aesdec(aesenclast(x, 0), 0), which has a zmm form
  * (aesimc has none). */
+/* Store one group's schedules (encryption, or the equivalent inverse
+ * cipher's) for the fresh lanes of mask m (two qwords per lane). */
+VAES512 static INLINE void store_group_keys(__m512i *dst, __mmask8 m, const __m512i rk[15], int dec)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    if (!dec) {
+        for (int r = 0; r < 15; r++) _mm512_mask_storeu_epi64(dst + r, m, rk[r]);
+        return;
+    }
+    _mm512_mask_storeu_epi64(dst, m, rk[14]);
+    for (int r = 1; r < 14; r++) {
+        __m512i imc = _mm512_aesdec_epi128(_mm512_aesenclast_epi128(rk[14 - r], zero), zero);
+        _mm512_mask_storeu_epi64(dst + r, m, imc);
+    }
+    _mm512_mask_storeu_epi64(dst + 14, m, rk[0]);
+}
+
+/* Keys of the fresh lanes, one register group (4 lanes) at a time: the
+ * group's 4 keys expand together and each round key is one masked 64-byte
+ * store straight into the kernel's layout. Two groups go through each
+ * iteration so that their (serial) expansions overlap. Decryption keys use
+ * InvMixColumns(x) = aesdec(aesenclast(x, 0), 0), which has a zmm form
+ * (aesimc has none). */
 VAES512 static void expand_lanes_zmm(struct mt_ige_lanes *st, const size_t *lanes, size_t count)
 {
     uint32_t fresh = 0;
     for (size_t i = 0; i < count; i++) fresh |= 1u << lanes[i];
-    const __m512i zero = _mm512_setzero_si512();
-    for (size_t g = 0; g < st->lanes / 4; g++) {
-        uint32_t f = (fresh >> (4 * g)) & 0xf;
-        if (!f) continue;
-        const uint8_t *keys[4];
-        size_t any = 4 * g + (size_t)__builtin_ctz(f);
-        for (size_t j = 0; j < 4; j++)
-            keys[j] = st->job[(f >> j & 1) ? 4 * g + j : any]->key;
-        __m512i rk[15];
-        expand4(keys, rk);
-        __mmask8 m = 0;                          /* two qwords per fresh lane */
-        for (int j = 0; j < 4; j++)
-            if (f >> j & 1) m |= (__mmask8)(3u << (2 * j));
-        __m512i *dst = (__m512i *)st->rk + g * 15;
-        if (!st->decrypt) {
-            for (int r = 0; r < 15; r++) _mm512_mask_storeu_epi64(dst + r, m, rk[r]);
-            continue;
+    size_t groups[MT_IGE_MAX_LANES / 4], ng = 0;
+    for (size_t g = 0; g < st->lanes / 4; g++)
+        if ((fresh >> (4 * g)) & 0xf) groups[ng++] = g;
+    for (size_t i = 0; i < ng; i += 2) {
+        size_t gs[2] = { groups[i], groups[i + 1 < ng ? i + 1 : i] };
+        const uint8_t *keys[2][4];
+        __mmask8 m[2] = { 0, 0 };
+        for (int k = 0; k < 2; k++) {
+            uint32_t f = (fresh >> (4 * gs[k])) & 0xf;
+            size_t any = 4 * gs[k] + (size_t)__builtin_ctz(f);
+            for (int j = 0; j < 4; j++) {
+                keys[k][j] = st->job[(f >> j & 1) ? 4 * gs[k] + (size_t)j : any]->key;
+                if (f >> j & 1) m[k] |= (__mmask8)(3u << (2 * j));
+            }
         }
-        _mm512_mask_storeu_epi64(dst, m, rk[14]);
-        for (int r = 1; r < 14; r++) {
-            __m512i imc = _mm512_aesdec_epi128(_mm512_aesenclast_epi128(rk[14 - r], zero), zero);
-            _mm512_mask_storeu_epi64(dst + r, m, imc);
-        }
-        _mm512_mask_storeu_epi64(dst + 14, m, rk[0]);
+        __m512i rk0[15], rk1[15];
+        expand4(keys[0], rk0);
+        expand4(keys[1], rk1);
+        store_group_keys((__m512i *)st->rk + gs[0] * 15, m[0], rk0, st->decrypt);
+        if (i + 1 < ng) store_group_keys((__m512i *)st->rk + gs[1] * 15, m[1], rk1, st->decrypt);
     }
 }
 
