@@ -55,7 +55,9 @@ struct lg_sess {
     uint64_t index;                 /* global session number */
     uint8_t phase;
     bool has_key, draining, wrapped;
-    struct mt_auth_key key;
+    bool has_perm, binding;         /* --temp-keys: permanent key; bind in flight */
+    struct mt_auth_key key;         /* the key the connection uses (temporary with --temp-keys) */
+    struct mt_auth_key perm;
     uint64_t salt;
     double offset;
     struct mt_timer timer;          /* pacing, backoff */
@@ -99,7 +101,8 @@ struct lg_rpc_body { uint8_t *p; size_t len; };
 struct lg_run {
     const struct mt_run_config *cfg;
     struct mt_rsa *rsa;
-    struct mt_hs_client_config hs;
+    struct mt_hs_client_config hs;          /* temporary keys with --temp-keys */
+    struct mt_hs_client_config hs_perm;     /* --temp-keys: the permanent key first */
     struct mt_link_config link;
     struct mt_addr target;
     struct mt_pace_plan pace, sessions_plan;
@@ -123,6 +126,10 @@ extern const struct mt_link_ops lg_link_ops;
 void lg_sess_start(struct lg_sess *s);
 void lg_sess_stop(struct lg_sess *s);
 void lg_sess_sweep(struct lg_sess *s, mt_ns now);
+
+/* The tag of auth.bindTempAuthKey (ring tags count up from 0). */
+#define LG_BIND_TAG UINT64_MAX
+void lg_bind_done(struct lg_sess *lead, int ok);
 
 /* run_requests.c: what a session sends and what it gets back */
 void lg_sess_begin_load(struct lg_sess *s);

@@ -233,6 +233,10 @@ static void on_result(void *ctx, uint64_t tag, uint64_t req_msg_id, const uint8_
                       size_t len, mt_ns t0)
 {
     struct lg_sess *s = ctx;
+    if (tag == LG_BIND_TAG) {
+        lg_bind_done(s, len >= 4 && mt_load_le32(body) == MT_TL_BOOL_TRUE);
+        return;
+    }
     struct lg_req *r = req_slot(s, tag);
     if (!r)
         return;       /* given up on already (timeout) */
@@ -267,6 +271,12 @@ static void on_error(void *ctx, uint64_t tag, uint64_t req_msg_id, int32_t code,
     size_t n = msg_len < sizeof text - 1 ? msg_len : sizeof text - 1;
     memcpy(text, msg, n);
     text[n] = 0;
+    if (tag == LG_BIND_TAG) {
+        mt_metrics_error(w->m, w->ops.handshake, code == MT_SESS_LOCAL_FAIL ? MT_ERRK_PROTO : MT_ERRK_RPC,
+                         code == MT_SESS_LOCAL_FAIL ? MT_E_PROTO : code, text);
+        lg_bind_done(s, 0);
+        return;
+    }
     int op = r ? w->ops.op[r->op] : -1;
     if (code == MT_SESS_LOCAL_FAIL)
         mt_metrics_error(w->m, op, MT_ERRK_PROTO, MT_E_PROTO, text);

@@ -33,6 +33,10 @@ static int sess_connect(struct lg_sess *s)
         mt_timer_start_in(w->loop, &s->timer, mt_backoff_next(&s->backoff, &w->rand));
         return rc;
     }
+    /* --temp-keys: a connection without a key first creates the permanent
+     * key (unless --keys gave one), then a temporary one bound to it */
+    if (run->cfg->temp_keys && !s->has_key)
+        s->link.hs_cfg = s->has_perm || handshake_workload(s) ? &run->hs : &run->hs_perm;
     s->phase = LG_CONNECTING;
     w->connecting++;
     return 0;
@@ -162,6 +166,52 @@ static void on_connect(struct mt_link *l, int status)
     }
 }
 
+/* auth.bindTempAuthKey over the new temporary key (api-pfs.md): its inner
+ * message is encrypted with the permanent key and carries the msg_id of the
+ * call itself, which the session tells in advance. */
+static int send_bind(struct lg_sess *s)
+{
+    struct lg_worker *w = s->w;
+    if (sess_ensure_client(s))
+        return MT_E_NOMEM;
+    struct mt_rng *rng = mt_link_worker_rng(w->lw);
+    double wall = mt_wall_s();
+    struct mt_hs_bind b = {
+        .nonce = (int64_t)mt_rng_u64(rng),
+        .temp_auth_key_id = s->key.id64,
+        .perm_auth_key_id = s->perm.id64,
+        .temp_session_id = mt_sess_client_session_id(s->sc),
+        .expires_at = (int32_t)(wall + s->offset) + w->run->hs.expires_in,
+    };
+    uint8_t body[256];
+    uint64_t id = mt_sess_client_peek_msg_id(s->sc, wall), got = 0;
+    int n = mt_hs_bind_write_call(&s->perm, &b, id, rng, body, sizeof body);
+    if (n < 0)
+        return n;
+    int rc = mt_sess_client_query(s->sc, body, (size_t)n, LG_BIND_TAG, mt_loop_now(w->loop), wall, &got);
+    if (rc)
+        return rc;
+    if (got != id)
+        return MT_E_STATE;
+    s->binding = true;
+    mt_link_want_send(&s->link);
+    return 0;
+}
+
+/* The server answered the bind: boolTrue starts the workload; anything
+ * else closes the connection (the next one tries with a new temporary key). */
+void lg_bind_done(struct lg_sess *lead, int ok)
+{
+    lead->binding = false;
+    if (!ok) {
+        mt_metrics_count(lead->w->m, MT_CNT_HANDSHAKE_FAILS, 1);
+        lead->has_key = false;
+        mt_link_close(&lead->link, MT_E_PROTO);
+        return;
+    }
+    sess_ready(lead);
+}
+
 static int on_handshake(struct mt_link *l, const struct mt_hs_result *r)
 {
     struct lg_sess *s = sess_of(l);
@@ -170,11 +220,23 @@ static int on_handshake(struct mt_link *l, const struct mt_hs_result *r)
     mt_metrics_count(w->m, MT_CNT_HANDSHAKES, 1);
     if (now >= w->run->start + w->run->cfg->warmup)
         mt_metrics_record(w->m, w->ops.handshake, (int64_t)(now - s->t_handshake));
+    if (w->run->cfg->temp_keys && !r->temp && !handshake_workload(s)) {
+        /* the permanent key: now the temporary one on the same connection */
+        s->perm = r->key;
+        s->has_perm = true;
+        s->t_handshake = now;
+        return mt_link_start_handshake(l, &w->run->hs) < 0 ? MT_E_STATE : 0;
+    }
     s->key = r->key;
     s->has_key = true;
     s->salt = r->server_salt;
     s->offset = r->time_offset;
     group_forget_sessions(s);         /* a new key: new sessions */
+    if (r->temp && s->has_perm && !handshake_workload(s)) {
+        if (send_bind(s))
+            mt_link_close(l, MT_E_STATE);
+        return 0;                     /* the workload starts when it is bound */
+    }
     if (handshake_workload(s)) {
         /* the handshake is the whole operation: close, then go again */
         s->has_key = false;
@@ -222,7 +284,8 @@ static int build(struct mt_link *l, uint8_t *out, size_t cap)
     for (uint32_t k = 0; k < lead->group_n && n == 0; k++) {
         uint32_t i = (lead->next_build + k) % lead->group_n;
         struct lg_sess *m = lead + i;
-        if (!m->sc || m->phase != LG_READY || !mt_sess_client_want_send(m->sc, now))
+        bool active = m->phase == LG_READY || (m == lead && lead->binding);
+        if (!m->sc || !active || !mt_sess_client_want_send(m->sc, now))
             continue;
         n = mt_sess_client_build(m->sc, out, cap, now, mt_wall_s(), 0);
         lead->next_build = (i + 1) % lead->group_n;

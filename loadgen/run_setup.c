@@ -11,6 +11,8 @@
 /* Layer of the shipped api.tl; the first rpc: query of each connection is
  * wrapped in invokeWithLayer(initConnection(...)) as real clients do. */
 #define LG_API_LAYER 228
+/* Lifetime asked for temporary keys (--temp-keys). */
+#define LG_TEMP_KEY_SECONDS 86400
 
 static int encode_rpc(struct lg_run *run, const struct mt_tl_schema *schema)
 {
@@ -102,7 +104,9 @@ int lg_keys_save(const struct lg_run *run, const char *path)
     for (int i = 0; !rc && i < run->nworkers; i++)
         for (size_t j = 0; !rc && j < run->workers[i].nsess; j++) {
             const struct lg_sess *s = &run->workers[i].sess[j];
-            if (s->has_key)
+            if (s->has_perm)                  /* --temp-keys: the reusable one */
+                rc = mt_keyfile_add(&kf, s->perm.key, 0);
+            else if (s->has_key)
                 rc = mt_keyfile_add(&kf, s->key.key, s->salt);
         }
     if (!rc)
@@ -144,9 +148,10 @@ static int setup_link(struct lg_run *run)
     run->hs.nkeys = 1;
     run->hs.dc_id = (int32_t)(cfg->dc ? cfg->dc : 2);
     run->hs.dh_exp_bits = (int)cfg->dh_exponent_bits;
+    run->hs_perm = run->hs;           /* --temp-keys: permanent first, then bound temp keys */
     if (cfg->temp_keys) {
         run->hs.temp = 1;
-        run->hs.expires_in = 86400;
+        run->hs.expires_in = LG_TEMP_KEY_SECONDS;
     }
     char a[128];
     hostport_str(&cfg->target, a, sizeof a);

@@ -115,7 +115,12 @@ int lg_worker_init(struct lg_worker *w, struct lg_run *run, int index)
         mt_churn_init(&s->churn, cfg->reconnect_every);
         mt_backoff_init(&s->backoff, cfg->backoff_min, cfg->backoff_max);
         mt_timer_init(&s->timer, NULL, s);
-        if (run->nkeys && s->lead == s) {     /* one key per connection */
+        if (run->nkeys && s->lead == s && cfg->temp_keys) {
+            /* the file's keys are permanent: each connection binds a
+             * temporary key to its one */
+            s->perm = run->keys[s->index % run->nkeys];
+            s->has_perm = true;
+        } else if (run->nkeys && s->lead == s) {     /* one key per connection */
             s->key = run->keys[s->index % run->nkeys];
             s->salt = run->key_salts[s->index % run->nkeys];
             s->has_key = true;
@@ -194,6 +199,7 @@ void lg_worker_destroy(struct lg_worker *w)
         if (s->sc)
             mt_sess_client_free(s->sc);
         mt_wipe(&s->key, sizeof s->key);
+        mt_wipe(&s->perm, sizeof s->perm);
     }
     free(w->sess);
     mt_link_worker_free(w->lw);

@@ -26,7 +26,9 @@ static int hs_done(struct mt_link *l, const struct mt_hs_result *r)
         mt_link_close(l, MT_E_STATE);
         return MT_E_STATE;
     }
-    if (l->state != MT_LINK_CLOSED)
+    /* the program may have started another handshake from the callback
+     * (a temporary key after the permanent one): not ready until it ends */
+    if (l->state != MT_LINK_CLOSED && !(l->w->cfg.role == MT_LINK_CLIENT && l->hs.hc))
         mt_link_ready(l);
     return 0;
 }
@@ -34,11 +36,12 @@ static int hs_done(struct mt_link *l, const struct mt_hs_result *r)
 int mt_link_handshake_start(struct mt_link *l)
 {
     struct mt_link_worker *w = l->w;
-    if (w->cfg.role != MT_LINK_CLIENT || !w->cfg.hs_client)
+    const struct mt_hs_client_config *cfg = l->hs_cfg ? l->hs_cfg : w->cfg.hs_client;
+    if (w->cfg.role != MT_LINK_CLIENT || !cfg)
         return hs_fail(l, MT_E_STATE, "no handshake configuration");
     if (l->hs.hc)
         mt_hs_client_free(l->hs.hc);
-    l->hs.hc = mt_hs_client_new(w->cfg.hs_client, &w->rng);
+    l->hs.hc = mt_hs_client_new(cfg, &w->rng);
     if (!l->hs.hc)
         return hs_fail(l, MT_E_NOMEM, "handshake object");
     uint8_t out[MT_HS_MAX_MSG];
@@ -51,11 +54,12 @@ int mt_link_handshake_start(struct mt_link *l)
     return rc ? hs_fail(l, rc, "send") : 0;
 }
 
-int mt_link_start_handshake(struct mt_link *l)
+int mt_link_start_handshake(struct mt_link *l, const struct mt_hs_client_config *cfg)
 {
     if (l->state != MT_LINK_READY && l->state != MT_LINK_HANDSHAKE)
         return MT_E_STATE;
     l->has_key = false;
+    l->hs_cfg = cfg;
     return mt_link_handshake_start(l);
 }
 

@@ -146,6 +146,7 @@ struct mt_link {
         struct mt_hs_client *hc;
         struct mt_hs_server *hs;
     } hs;
+    const struct mt_hs_client_config *hs_cfg;   /* client: this link's, or NULL */
     struct mt_link *send_next;        /* worker's send list */
     struct mt_link *close_next;       /* worker's close list */
     uint64_t bytes_in, bytes_out;
@@ -158,8 +159,9 @@ struct mt_link {
 int mt_link_connect(struct mt_link *l, struct mt_link_worker *w, const struct mt_addr *dst,
                     const struct mt_addr *src, const struct mt_auth_key *key, mt_ns timeout,
                     void *ud);
-/* Client: start a new handshake on an open link (e.g. after -404). */
-int mt_link_start_handshake(struct mt_link *l);
+/* Client: start a new handshake on an open link (e.g. after -404, or the
+ * temporary key after the permanent one). cfg NULL: the worker's config. */
+int mt_link_start_handshake(struct mt_link *l, const struct mt_hs_client_config *cfg);
 /* Server: adopt an accepted socket. */
 int mt_link_accept(struct mt_link *l, struct mt_link_worker *w, int fd, void *ud);
 /* The program has something to send: build() will be called in this

@@ -312,6 +312,12 @@ int mt_sess_client_query(struct mt_sess_client *c, const void *body, size_t len,
     return mt_sc_enqueue(c, CRK_QUERY, body, len, tag, t0, wall, 1, msg_id);
 }
 
+uint64_t mt_sess_client_peek_msg_id(const struct mt_sess_client *c, double wall)
+{
+    struct mt_msgid_gen g = c->gen;     /* a copy: nothing is consumed */
+    return mt_msgid_next(&g, wall, 0);
+}
+
 int mt_sess_client_ping(struct mt_sess_client *c, uint64_t ping_id, int32_t disconnect_delay,
                         mt_ns now, double wall, uint64_t *msg_id)
 {

@@ -271,6 +271,9 @@ void mt_sess_client_free(struct mt_sess_client *c);
  * MT_E_RANGE if the body cannot fit one message (> 1 MiB). */
 int mt_sess_client_query(struct mt_sess_client *c, const void *body, size_t len,
                          uint64_t tag, mt_ns t0, double wall, uint64_t *msg_id);
+/* The msg_id the next query will get if it is queued with the same wall
+ * time (auth.bindTempAuthKey must encrypt the id of its own message). */
+uint64_t mt_sess_client_peek_msg_id(const struct mt_sess_client *c, double wall);
 /* Service queries; each returns 0 and its msg_id, answered through on_event. */
 int mt_sess_client_ping(struct mt_sess_client *c, uint64_t ping_id, int32_t disconnect_delay,
                         mt_ns now, double wall, uint64_t *msg_id);  /* delay > 0: ping_delay_disconnect */
