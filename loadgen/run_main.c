@@ -172,8 +172,7 @@ static int run_workers(struct lg_run *run, const sigset_t *sigs)
          * reporter had not taken yet made the last one roll over, so tick,
          * publish again (the workers are gone), tick */
         mt_metrics_outputs_tick(o, rep, mt_now_ns());
-        for (int i = 0; i < run->nworkers; i++)
-            mt_metrics_worker_publish(run->workers[i].m, mt_now_ns());
+        mt_metrics_reporter_republish(rep, mt_now_ns());
         mt_metrics_outputs_tick(o, rep, mt_now_ns());
         if (!cfg->quiet && !code)
             fputc('\n', stderr);
@@ -191,12 +190,8 @@ static int run_workers(struct lg_run *run, const sigset_t *sigs)
 int mt_run_engine(const struct mt_run_config *cfg)
 {
     mt_crypto_init();
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    sigset_t sigs;                    /* for the reporter's sigtimedwait */
+    mt_block_stop_signals(&sigs);
     struct lg_run *run = calloc(1, sizeof *run);
     if (!run)
         return MT_EXIT_USAGE;

@@ -192,8 +192,7 @@ static int serve(struct mt_srv *srv, const sigset_t *sigs)
         /* a publish the reporter had not taken yet made the last one roll
          * over: collect, publish again (the workers are gone), collect */
         mt_metrics_collect(rep, mt_now_ns());
-        for (int i = 0; i < srv->nworkers; i++)
-            mt_metrics_worker_publish(srv->workers[i].m, mt_now_ns());
+        mt_metrics_reporter_republish(rep, mt_now_ns());
         mt_metrics_collect(rep, mt_now_ns());
         mt_metrics_reporter_finish(rep, mt_wall_s(), mt_now_ns(), sig == SIGINT || sig == SIGTERM);
         if (prom)
@@ -216,14 +215,8 @@ static int serve(struct mt_srv *srv, const sigset_t *sigs)
 int mt_srv_engine(const struct mt_srv_config *cfg)
 {
     mt_crypto_init();
-    /* signals go to the reporter's sigtimedwait only: block them before any
-     * thread starts, so every worker inherits the mask */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    sigset_t sigs;                    /* for the reporter's sigtimedwait */
+    mt_block_stop_signals(&sigs);
     struct mt_srv srv;
     int rc = srv_setup(&srv, cfg);
     if (rc) {

@@ -109,6 +109,13 @@ double mt_wall_s(void);
 #define MT_NS_PER_MS 1000000ull
 #define MT_NS_PER_S  1000000000ull
 
+/* ---- process ----------------------------------------------------------- */
+/* For programs whose main thread waits for the stop signals with
+ * sigtimedwait(): block SIGINT and SIGTERM (call before starting any thread,
+ * so that every thread inherits the mask) and ignore SIGPIPE (a peer that
+ * closes must not kill a load test). *set receives the two stop signals. */
+void mt_block_stop_signals(void *sigset_out /* sigset_t * */);
+
 /* ---- logging ----------------------------------------------------------- */
 enum { MT_LOG_ERROR = 0, MT_LOG_WARN = 1, MT_LOG_INFO = 2, MT_LOG_DEBUG = 3 };
 extern int mt_log_level; /* set once at start-up (MTLOAD_LOG or -v), then read-only */

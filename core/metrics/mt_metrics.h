@@ -333,6 +333,10 @@ void mt_metrics_reporter_free(struct mt_metrics_reporter *rep);
  * Call it once more after the workers have stopped (and published a final
  * time) so that the totals are complete. */
 int mt_metrics_collect(struct mt_metrics_reporter *rep, mt_ns now);
+/* After the workers have stopped (joined): publish each one's current
+ * buffer once more from this thread, since a publish the reporter had not
+ * taken yet made the last one roll over. Collect (or tick) afterwards. */
+void mt_metrics_reporter_republish(struct mt_metrics_reporter *rep, mt_ns now);
 /* End of a warm-up: clear the totals and measure from here (duration, rates
  * and started_at restart at now / now_wall). Ops stay registered. */
 void mt_metrics_reporter_restart(struct mt_metrics_reporter *rep, double now_wall, mt_ns now);

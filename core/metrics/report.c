@@ -270,3 +270,9 @@ void mt_metrics_reporter_finish(struct mt_metrics_reporter *rep, double ended_at
     rep->total->duration_s = (double)(end_ns - rep->run_start_ns) / 1e9;
     rep->total->interrupted = interrupted;
 }
+
+void mt_metrics_reporter_republish(struct mt_metrics_reporter *rep, mt_ns now)
+{
+    for (int i = 0; i < rep->n_workers; i++)
+        mt_metrics_worker_publish(rep->workers[i], now);
+}
