@@ -163,3 +163,26 @@ def test_idle_timeout(keys):
         # a client that keeps talking is not closed
         r = probe(s, "ping_loop", idle=2)
         assert r["pongs"] > 10 and not r["closed"], r
+
+
+def test_sessions_per_connection(keys):
+    """Up to 8 sessions share one connection; a 9th closes it."""
+    with Server(keys) as s:
+        r = probe(s, "sessions", count=8)
+        assert r["pongs"] == 8 and not r["closed"], r
+        r = probe(s, "sessions", count=9, timeout=2)
+        assert r["pongs"] == 8 and r["closed"], r
+
+
+def test_max_frame(keys):
+    """--max-frame 64KiB: a 32 KiB echo is answered, a 100 KiB query closes
+    the connection, and the server goes on."""
+    with Server(keys, "--max-frame", "64KiB") as s:
+        r = probe(s, "echo", size=32 * 1024)
+        assert r["matched"] == 1, r
+        r = probe(s, "echo", size=100 * 1024, timeout=2)
+        assert r["answered"] == 0 and r["closed"], r
+        # an answer larger than the frame limit is refused with an error
+        r = probe(s, "echo_sized", size=100 * 1024)
+        assert r["errors"] and r["errors"][0]["error_message"] == "SIZE_INVALID", r
+        assert probe(s, "ping")["pongs"] == 1

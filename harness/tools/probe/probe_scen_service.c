@@ -391,6 +391,20 @@ static int sc_idle(struct probe *p, struct mt_rsa *k)
     return 0;
 }
 
+/* A ping on each of --count sessions (new session ids) of one connection. */
+static int sc_sessions(struct probe *p, struct mt_rsa *k)
+{
+    (void)k;
+    long pongs = 0;
+    for (long i = 0; i < p->o->count && !p->closed; i++) {
+        p->session_id = probe_rand_u64(p);
+        p->content_msgs = 0;
+        pongs += probe_ping(p, probe_rand_u64(p), p->o->timeout_s) == 1;
+    }
+    json_object_set_new(R(p), "pongs", json_integer(pongs));
+    return 0;
+}
+
 /* A permanent key on one connection, then a temporary key on a second one
  * bound to it with auth.bindTempAuthKey. */
 static int sc_bind(struct probe *p, struct mt_rsa *k)
@@ -445,6 +459,7 @@ static const struct probe_scenario service[] = {
     {"ping_delay_disconnect", true, sc_ping_delay_disconnect},
     {"idle", true, sc_idle},
     {"bind", true, sc_bind},
+    {"sessions", true, sc_sessions},
 };
 
 const struct probe_scenario *probe_scenarios_service(size_t *n)
