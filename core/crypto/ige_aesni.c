@@ -19,7 +19,7 @@ AESNI static inline __m128i key_mix(__m128i k, __m128i t)
  * throughput each on recent Intel cores): SubWord(RotWord(w3)) ^ rcon is
  * aesenclast of w3 rotated and broadcast to all four columns (ShiftRows
  * then moves nothing) with rcon as the round key. */
-AESNI static inline void expand_enc(const uint8_t key[32], __m128i rk[15])
+AESNI static inline __attribute__((always_inline)) void expand_enc(const uint8_t key[32], __m128i rk[15])
 {
     const __m128i rot_bcast = _mm_set1_epi32(0x0c0f0e0d);   /* bytes 13,14,15,12 */
     const __m128i bcast = _mm_set1_epi32(0x0f0e0d0c);       /* bytes 12..15 */
@@ -113,19 +113,30 @@ AESNI void mt_ige_decrypt_aesni(const uint8_t key[32], uint8_t iv[32], const uin
 
 /* ---- batch: 8 messages, one per xmm register ---------------------------- */
 
+/* One lane's schedule (encryption or equivalent inverse) into the layout:
+ * with one lane per register, lane l's keys are 15 consecutive blocks. */
+AESNI static inline void store_lane_keys(struct mt_ige_lanes *st, size_t l, const __m128i rk[15])
+{
+    __m128i *dst = (__m128i *)st->rk + l * 15;
+    if (!st->decrypt) {
+        for (int r = 0; r < 15; r++) _mm_store_si128(dst + r, rk[r]);
+        return;
+    }
+    __m128i dk[15];
+    enc_to_dec(rk, dk);
+    for (int r = 0; r < 15; r++) _mm_store_si128(dst + r, dk[r]);
+}
+
+/* Two keys per step: their serial expansion chains overlap. */
 AESNI static void expand_lanes_xmm(struct mt_ige_lanes *st, const size_t *lanes, size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
-        size_t l = lanes[i];
-        __m128i rk[15], dk[15];
-        const __m128i *src = rk;
-        expand_enc(st->job[l]->key, rk);
-        if (st->decrypt) {
-            enc_to_dec(rk, dk);
-            src = dk;
-        }
-        uint8_t *dst = mt_ige_lane_rk(st, l, 0);
-        for (int r = 0; r < 15; r++) _mm_store_si128((__m128i *)(dst + r * mt_ige_rk_stride(st)), src[r]);
+    for (size_t i = 0; i < count; i += 2) {
+        size_t la = lanes[i], lb = lanes[i + 1 < count ? i + 1 : i];
+        __m128i ra[15], rb[15];
+        expand_enc(st->job[la]->key, ra);
+        expand_enc(st->job[lb]->key, rb);
+        store_lane_keys(st, la, ra);
+        if (lb != la) store_lane_keys(st, lb, rb);
     }
 }
 
