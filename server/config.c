@@ -11,7 +11,7 @@ enum srv_opt {
     S_CONFIG, S_HELP, S_LISTEN, S_THREADS, S_RSA_KEY, S_PUBLIC_KEY_OUT, S_SECRET, S_MAX_CONNECTIONS,
     S_MAX_FRAME, S_HANDSHAKE_TIMEOUT, S_IDLE_TIMEOUT, S_PROMETHEUS, S_FAULT_DELAY, S_FAULT_DROP,
     S_FAULT_FLOOD_WAIT, S_FAULT_429, S_FAULT_DISCONNECT, S_FAULT_BAD_SALT, S_FAULT_STALL, S_SEED,
-    S_QUIET, S_VERBOSE, S_PRINT_CONFIG, S_COUNT
+    S_QUIET, S_VERBOSE, S_PRINT_CONFIG, S_JSON, S_CSV, S_HLOG, S_COUNT
 };
 
 #define CFG(p) ((struct mt_srv_config *)(p))
@@ -141,6 +141,12 @@ static const struct mt_opt srv_opts[S_COUNT] = {
                    "more logging (-vv: debug)"},
     [S_PRINT_CONFIG] = {"print-config", 0, MT_OPTK_FLAG, MT_OPT_NOFILE, OFF(print_config), 0, 0, NULL, NULL,
                         NULL, "print the resolved configuration as a config file and exit"},
+    [S_JSON] = {"json", 0, MT_OPTK_STRING, 0, OFF(json_path), 0, 0, NULL, NULL, "FILE",
+                "write the server's own results as JSON when it stops"},
+    [S_CSV] = {"csv", 0, MT_OPTK_STRING, 0, OFF(csv_path), 0, 0, NULL, NULL, "FILE",
+               "append one row per second and operation (flushed each row)"},
+    [S_HLOG] = {"hlog", 0, MT_OPTK_STRING, 0, OFF(hlog_path), 0, 0, NULL, NULL, "FILE",
+                "HdrHistogram interval log of the server's latencies"},
 };
 
 static const struct mt_opt_table srv_table = {"server", srv_opts, S_COUNT, S_CONFIG, S_HELP};
@@ -283,6 +289,9 @@ void mt_srv_config_print(const struct mt_srv_config *cfg, FILE *out)
         mt_hostport_format(&cfg->prometheus, b, sizeof b);
         fprintf(out, "prometheus = %s\n", b);
     }
+    if (cfg->json_path) mt_opt_print_kv(out, "json", cfg->json_path);
+    if (cfg->csv_path) mt_opt_print_kv(out, "csv", cfg->csv_path);
+    if (cfg->hlog_path) mt_opt_print_kv(out, "hlog", cfg->hlog_path);
     print_faults(&cfg->faults, out);
     if (cfg->seed) fprintf(out, "seed = %" PRIu64 "\n", cfg->seed);
     fprintf(out, "quiet = %s\nverbose = %u\n", cfg->quiet ? "on" : "off", cfg->verbose);

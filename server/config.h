@@ -38,6 +38,7 @@ struct mt_srv_config {
     mt_ns handshake_timeout, idle_timeout;
     bool have_prometheus;
     struct mt_hostport prometheus;
+    char *json_path, *csv_path, *hlog_path;   /* the server's own results */
     struct mt_srv_faults faults;
     uint64_t seed;                      /* fault sampling; 0 = from the clock */
     bool quiet;

@@ -153,34 +153,52 @@ static void print_banner(const struct mt_srv *srv)
     fflush(stdout);
 }
 
+static int open_outputs(const struct mt_srv *srv, struct mt_metrics_env *env,
+                        struct mt_metrics_outputs **o)
+{
+    const struct mt_srv_config *cfg = srv->cfg;
+    char prom[128] = "";
+    if (cfg->have_prometheus)
+        hostport_str(&cfg->prometheus, prom, sizeof prom);
+    *env = (struct mt_metrics_env){.crypto_tier = mt_crypto_tier_name(mt_crypto_tier()),
+                                   .threads = srv->nworkers, .transport = "auto"};
+    struct mt_metrics_outputs_cfg oc = {
+        .kind = "server", .json_path = cfg->json_path, .csv_path = cfg->csv_path,
+        .hlog_path = cfg->hlog_path, .prom_addr = prom[0] ? prom : NULL, .env = env,
+    };
+    if (mt_metrics_outputs_open(o, &oc, mt_wall_s()))
+        return MT_E_SYSTEM;
+    if (prom[0]) {
+        /* the port actually bound (--prometheus HOST:0 picks one) */
+        char host[128];
+        snprintf(host, sizeof host, strchr(cfg->prometheus.host, ':') ? "[%s]" : "%s",
+                 cfg->prometheus.host[0] ? cfg->prometheus.host : "0.0.0.0");
+        printf("mtload server: metrics on http://%s:%d/metrics\n", host, mt_metrics_outputs_prom_port(*o));
+    }
+    fflush(stdout);
+    return 0;
+}
+
 /* The main thread is the reporter: it waits for a signal with a timeout of
- * one interval and collects the workers' snapshots in between. */
+ * one second and collects the workers' snapshots in between (CSV/hlog rows,
+ * the /metrics page). The results are written when it stops. */
 static int serve(struct mt_srv *srv, const sigset_t *sigs)
 {
     const struct mt_srv_config *cfg = srv->cfg;
+    struct mt_metrics_env env;
+    struct mt_metrics_outputs *o = NULL;
     struct mt_metrics_worker **mw = calloc((size_t)srv->nworkers, sizeof *mw);
     if (!mw)
         return MT_E_NOMEM;
     for (int i = 0; i < srv->nworkers; i++)
         mw[i] = srv->workers[i].m;
     struct mt_metrics_reporter *rep = mt_metrics_reporter_new(mw, srv->nworkers, mt_wall_s(), mt_now_ns());
-    struct mt_prom *prom = NULL;
-    if (rep && cfg->have_prometheus) {
-        char a[128];
-        hostport_str(&cfg->prometheus, a, sizeof a);
-        if (!(prom = mt_prom_start(a, "auto")))
-            fprintf(stderr, "mtload server: --prometheus %s: cannot listen\n", a);
-        else
-            printf("mtload server: metrics on http://%s/metrics\n", a);
-        fflush(stdout);
-    }
+    int rc = rep ? open_outputs(srv, &env, &o) : MT_E_NOMEM;
     int sig = 0;
-    while (rep) {
+    while (!rc) {
         struct timespec ts = {.tv_sec = 1};
         sig = sigtimedwait(sigs, NULL, &ts);
-        mt_metrics_collect(rep, mt_now_ns());
-        if (prom)
-            mt_prom_update(prom, rep->total);
+        mt_metrics_outputs_tick(o, rep, mt_now_ns());
         if (sig == SIGINT || sig == SIGTERM)
             break;
     }
@@ -188,28 +206,23 @@ static int serve(struct mt_srv *srv, const sigset_t *sigs)
         mt_loop_stop(srv->workers[i].loop);
     for (int i = 0; i < srv->nworkers; i++)
         pthread_join(srv->workers[i].th, NULL);
-    if (rep) {
-        /* a publish the reporter had not taken yet made the last one roll
-         * over: collect, publish again (the workers are gone), collect */
-        mt_metrics_collect(rep, mt_now_ns());
+    if (!rc) {
+        mt_metrics_outputs_tick(o, rep, mt_now_ns());
         mt_metrics_reporter_republish(rep, mt_now_ns());
-        mt_metrics_collect(rep, mt_now_ns());
+        mt_metrics_outputs_tick(o, rep, mt_now_ns());
         mt_metrics_reporter_finish(rep, mt_wall_s(), mt_now_ns(), sig == SIGINT || sig == SIGTERM);
-        if (prom)
-            mt_prom_update(prom, rep->total);
-        if (!cfg->quiet) {
+        if (!cfg->quiet)
             printf("mtload server: stopped by %s; auth keys %zu\n",
                    sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "error",
                    mt_keystore_count(srv->keys));
-            mt_metrics_print_summary(stdout, rep->total);
-            fflush(stdout);
-        }
+        if (mt_metrics_outputs_finish(o, rep->total, cfg->quiet ? NULL : stdout) < 0)
+            rc = MT_E_SYSTEM;
+        fflush(stdout);
     }
-    if (prom)
-        mt_prom_stop(prom, 0, NULL);
+    mt_metrics_outputs_close(o, NULL);
     mt_metrics_reporter_free(rep);
     free(mw);
-    return rep ? 0 : MT_E_NOMEM;
+    return rc;
 }
 
 int mt_srv_engine(const struct mt_srv_config *cfg)
