@@ -86,7 +86,9 @@ static int sess_ensure_client(struct lg_sess *s)
         .session_id = mt_rng_u64(mt_link_worker_rng(w->lw)),
         .salt = s->salt,
         .time_offset = s->offset,
-        .flags = w->run->cfg->container ? 0 : MT_SESS_F_NO_CONTAINER,
+        /* server msg_ids outside the 300 s / 30 s window are protocol
+         * errors, checked once the clock is synced */
+        .flags = (w->run->cfg->container ? 0 : MT_SESS_F_NO_CONTAINER) | MT_SESS_F_CHECK_TIME,
     };
     struct mt_sess_client_cb cb = lg_sess_cb_template;
     cb.ctx = s;
