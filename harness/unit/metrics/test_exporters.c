@@ -106,8 +106,8 @@ static void test_json_round_trip(void **state)
         "{\"schema_version\":1,\"operations\":[{\"name\":\"x\"}]}",
         "{\"schema_version\":1,\"operations\":[],\"errors\":[{\"class\":\"nope\",\"message\":\"\"}]}",
         /* a layout of 6M counts per histogram: refused before allocating */
-        "{\"schema_version\":1,\"operations\":[],\"histogram_layout\":{\"lowest_discernible_value\":1,"
-        "\"highest_trackable_value\":2305843009213693951,\"significant_digits\":5}}",
+        ("{\"schema_version\":1,\"operations\":[],\"histogram_layout\":{\"lowest_discernible_value\":1,"
+         "\"highest_trackable_value\":2305843009213693951,\"significant_digits\":5}}"),
         "{\"schema_version\":1,\"operations\":[],\"histogram_layout\":{\"significant_digits\":9}}",
     };
     for (size_t i = 0; i < MT_ARRAY_LEN(bad); i++) {
