@@ -64,8 +64,12 @@ class Server:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.stop()
+    def __exit__(self, exc_type, exc, tb):
+        rc = self.stop()
+        if exc_type is None:
+            # SIGTERM is a graceful stop: exit 0 and a summary
+            assert rc == 0, (rc, self.stderr()[-2000:])
+            assert "stopped by SIGTERM" in self.out, self.out
 
     def alive(self):
         return self.proc.poll() is None
