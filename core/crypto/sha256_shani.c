@@ -92,17 +92,6 @@ SHANI static inline void compress1(__m128i *abef, __m128i *cdgh, const uint8_t *
  * staging buffer's narrow stores would stall the wide loads that follow
  * (failed store forwarding), right at the start of the round chain. */
 static const uint8_t tail_pad[32] __attribute__((aligned(16))) = { [16] = 0x80 };
-static const uint8_t shift_right_idx[32] __attribute__((aligned(16))) = {
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-};
-
-/* v shifted right by k bytes (0 <= k <= 16), zeros shifted in. */
-SHANI static inline __m128i bytes_shift_right(__m128i v, size_t k)
-{
-    return _mm_shuffle_epi8(v, _mm_loadu_si128((const __m128i *)(shift_right_idx + k)));
-}
-
 /* OR the n bytes at p into the 64-byte block m[] at byte offset off. Every
  * 16-byte window read lies inside [p, p + n) (n >= 16) or a zero-padded
  * copy (n < 16), and pshufb places the bytes, zeroing the rest. */
@@ -134,21 +123,10 @@ SHANI static void sha256_short_shani(const struct mt_span *parts, size_t nparts,
 {
     __m128i m[4] = { _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128() };
     size_t q = total / 16, r = total % 16;
-    if (nparts == 1 && total >= 16) {
-        /* one contiguous part (mt_sha256): whole chunks load as they are,
-         * the partial one is the 16 bytes ending at the end, shifted */
-        const uint8_t *p = parts[0].p;
-        for (size_t i = 0; i < q; i++) m[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
-        if (r) {
-            __m128i last16 = _mm_loadu_si128((const __m128i *)(p + total - 16));
-            m[q] = bytes_shift_right(last16, 16 - r);
-        }
-    } else {
-        size_t off = 0;
-        for (size_t i = 0; i < nparts; i++) {
-            if (parts[i].n) block_put(m, parts[i].p, parts[i].n, off);
-            off += parts[i].n;
-        }
+    size_t off = 0;
+    for (size_t i = 0; i < nparts; i++) {
+        if (parts[i].n) block_put(m, parts[i].p, parts[i].n, off);
+        off += parts[i].n;
     }
     m[q] = _mm_or_si128(m[q], _mm_loadu_si128((const __m128i *)(tail_pad + 16 - r)));
     for (int g = 0; g < 4; g++) m[g] = _mm_shuffle_epi8(m[g], BSWAP32_MASK);
