@@ -3,6 +3,7 @@
  * closed connection) and when. */
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 #include "harness/tools/probe/probe.h"
 
 #define R(p) ((p)->result)
@@ -232,7 +233,30 @@ static int sc_huge_len(struct probe *p, struct mt_rsa *k)
     return 0;
 }
 
+/* --count echoSized(--size) queries sent without ever reading the answers,
+ * then --idle seconds of silence: the server must bound what it buffers. */
+static int sc_no_read(struct probe *p, struct mt_rsa *k)
+{
+    (void)k;
+    uint8_t b[12];
+    mt_store_le32(b, MT_TL_ID_MTLOAD_ECHO_SIZED);
+    mt_store_le32(b + 4, (uint32_t)p->o->size);
+    mt_store_le32(b + 8, 0);                 /* data: empty bytes */
+    long sent = 0;
+    for (long i = 0; i < p->o->count; i++) {
+        if (probe_send(p, b, sizeof b, true, NULL))
+            break;
+        sent++;
+    }
+    json_object_set_new(R(p), "sent", json_integer(sent));
+    struct timespec ts = {.tv_sec = (time_t)p->o->idle_s,
+                          .tv_nsec = (long)((p->o->idle_s - (double)(time_t)p->o->idle_s) * 1e9)};
+    nanosleep(&ts, NULL);
+    return 0;
+}
+
 static const struct probe_scenario bad[] = {
+    {"no_read", true, sc_no_read},
     {"bad_msg_key", true, sc_bad_msg_key},
     {"wrong_key_id", false, sc_wrong_key_id},
     {"replay", true, sc_replay},
