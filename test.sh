@@ -39,6 +39,6 @@ ctest --test-dir build/tsan -L threads --output-on-failure -j"$jobs" --no-tests=
 
 step "fuzz targets (${MT_FUZZ_SECONDS:-5} s each)"
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DMT_FUZZ=ON -DMT_TESTS=OFF -DMT_BENCH=OFF \
-  -DMT_SANITIZE=address -DMT_FUZZ_SECONDS="${MT_FUZZ_SECONDS:-5}" >/dev/null
+  -DMT_SANITIZE=address -DMT_WERROR=$werror -DMT_FUZZ_SECONDS="${MT_FUZZ_SECONDS:-5}" >/dev/null
 cmake --build build/fuzz -j"$jobs"
 ctest --test-dir build/fuzz -L fuzz --output-on-failure -j"$jobs" --no-tests=ignore
