@@ -186,3 +186,25 @@ def test_max_frame(keys):
         r = probe(s, "echo_sized", size=100 * 1024)
         assert r["errors"] and r["errors"][0]["error_message"] == "SIZE_INVALID", r
         assert probe(s, "ping")["pongs"] == 1
+
+
+def test_idle_sessions_memory(keys):
+    """200 connections with an auth key, a session and one answered ping
+    each, held idle: RSS per such connection is measured and bounded."""
+    import json
+    from server_util import probe_async
+    n = 200
+    with Server(keys) as s:
+        assert probe(s, "ping")["pongs"] == 1
+        rss0 = s.rss_kib()
+        p = probe_async(s, "hold", count=n, idle=3, timeout=10)
+        first = json.loads(p.stdout.readline())         # {"held": N} once all are up
+        rss1 = s.rss_kib()
+        out, _ = p.communicate(timeout=60)
+        r = json.loads(out.decode().strip().splitlines()[-1])
+        per_conn = (rss1 - rss0) * 1024 / max(first["held"], 1)
+        print(f"\n{first['held']} idle sessions with keys: server RSS {rss0} -> {rss1} KiB, "
+              f"{per_conn:.0f} B per connection")
+        assert first["held"] == n and r["ready"] == n
+        assert r["open_after"] == n, r
+        assert per_conn < 64 * 1024, per_conn

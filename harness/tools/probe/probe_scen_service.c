@@ -1,5 +1,6 @@
 /* mt_probe scenarios of a well-behaved client: pings, the echo methods,
  * wrappers, every service message, containers, gzip, quick acks, PFS. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <zlib.h>
 #include "harness/tools/probe/probe.h"
@@ -405,6 +406,36 @@ static int sc_sessions(struct probe *p, struct mt_rsa *k)
     return 0;
 }
 
+/* --count more connections, each with its own auth key, session and one
+ * answered ping, all held open for --idle seconds (memory per session). */
+static int sc_hold(struct probe *p, struct mt_rsa *k)
+{
+    size_t n = (size_t)p->o->count, ready = 0, open_after = 0;
+    struct probe *q = calloc(n, sizeof *q);
+    if (!q)
+        return MT_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        q[i].events = json_array();
+        q[i].result = json_object();
+        if (!probe_connect(&q[i], p->o) && !probe_handshake(&q[i], k, false, 0) &&
+            probe_ping(&q[i], probe_rand_u64(&q[i]), p->o->timeout_s) == 1)
+            ready++;
+    }
+    json_object_set_new(R(p), "ready", json_integer((json_int_t)ready));
+    printf("{\"held\":%zu}\n", ready);       /* tells the caller to measure now */
+    fflush(stdout);
+    probe_wait(p, p->o->idle_s, NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        open_after += probe_wait(&q[i], 0.001, NULL, NULL) == 0 && !q[i].closed;
+        probe_close(&q[i]);
+        json_decref(q[i].events);
+        json_decref(q[i].result);
+    }
+    free(q);
+    json_object_set_new(R(p), "open_after", json_integer((json_int_t)open_after));
+    return 0;
+}
+
 /* A permanent key on one connection, then a temporary key on a second one
  * bound to it with auth.bindTempAuthKey. */
 static int sc_bind(struct probe *p, struct mt_rsa *k)
@@ -460,6 +491,7 @@ static const struct probe_scenario service[] = {
     {"idle", true, sc_idle},
     {"bind", true, sc_bind},
     {"sessions", true, sc_sessions},
+    {"hold", true, sc_hold},
 };
 
 const struct probe_scenario *probe_scenarios_service(size_t *n)
