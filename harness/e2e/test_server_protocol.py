@@ -138,10 +138,17 @@ def test_msgs_ack_never_answered(server):
         assert e["req_msg_id"] in sent_ids, e
 
 
-@pytest.mark.parametrize("n", [2, 16, 100])
+@pytest.mark.parametrize("n", [1, 2, 16, 100, 1024])
 def test_container_of_pings(server, n):
     r = probe(server, "container", count=n)
     assert r["answered"] == n == r["sent"], r
+
+
+def test_container_over_1024_items_is_bad_msg_64(server):
+    r = probe(server, "container", count=1025, timeout=2)
+    assert r["answered"] == 0
+    assert [e["error_code"] for e in events(r, "bad_msg_notification")] == [64], r
+    assert not r["closed"]
 
 
 def test_gzip_and_zlib_packed_queries(server):
