@@ -107,7 +107,7 @@ def rss_kib(pid):
 
 
 def probe_cmd(server, scenario, transport="abridged", secret=None, size=None, count=None,
-              timeout=5.0, idle=None, raw=False, port=None):
+              timeout=5.0, idle=None, raw=False, trickle=False, port=None):
     cmd = [binary("mt_probe"), "--port", str(port or server.port), "--key", server.pub,
            "--scenario", scenario, "--transport", transport, "--timeout", str(timeout)]
     if secret:
@@ -120,6 +120,8 @@ def probe_cmd(server, scenario, transport="abridged", secret=None, size=None, co
         cmd += ["--idle", str(idle)]
     if raw:
         cmd += ["--raw"]
+    if trickle:
+        cmd += ["--trickle"]
     return cmd
 
 

@@ -38,6 +38,17 @@ def test_transport_handshake_and_ping(server, transport, secret):
     assert len(events(r, "new_session_created")) == 1
 
 
+@pytest.mark.parametrize("transport,secret", [
+    ("abridged", None), ("intermediate", None), ("padded", None), ("full", None),
+    ("obf-abridged", None), ("obf-padded", "dd" + SECRET)])
+def test_byte_by_byte(server, transport, secret):
+    """Every byte in its own TCP segment: transport detection, the
+    obfuscation header and every frame arrive split at every offset."""
+    r = probe(server, "echo", transport=transport, secret=secret, size=300, trickle=True,
+              timeout=10)
+    assert r["ok"] and r["matched"] == 1, r
+
+
 def test_secret_is_required_for_mtproxy_clients(server):
     """A client with a different MTProxy secret is not understood: closed."""
     r = probe(server, "ping", transport="obf-abridged", secret="ff" * 16, timeout=2)

@@ -31,6 +31,7 @@ struct probe_opts {
     long count;                 /* repetitions */
     double timeout_s;           /* per wait */
     double idle_s;              /* scenarios that idle */
+    bool trickle;               /* send byte by byte (partial frames) */
 };
 
 /* One connection with its transport, auth key and one session. */

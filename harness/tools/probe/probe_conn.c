@@ -91,7 +91,13 @@ int probe_send_raw(struct probe *p, const void *data, size_t len)
 {
     const uint8_t *b = data;
     while (len) {
-        ssize_t n = send(p->fd, b, len, MSG_NOSIGNAL);
+        /* --trickle: one byte per segment, so the server sees every split */
+        size_t chunk = p->o && p->o->trickle ? 1 : len;
+        if (chunk == 1) {
+            struct timespec ts = {0, 100000};
+            nanosleep(&ts, NULL);
+        }
+        ssize_t n = send(p->fd, b, chunk, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR)
                 continue;

@@ -3,13 +3,14 @@
  *   mt_probe --port P --key server.pub --scenario NAME [--host 127.0.0.1]
  *            [--transport abridged|intermediate|padded|full|obf-...]
  *            [--secret HEX] [--size N] [--count N] [--timeout S] [--idle S]
- *            [--raw]
+ *            [--raw] [--trickle]
  *
  * Output fields: scenario, transport, ok (the scenario ran to its end; what
  * the server answered is for the caller to judge), handshake_ms, closed
  * (the server closed the connection), closed_after_ms (since connect),
  * events (everything received, decoded), and the scenario's own fields.
  * --raw: send no transport preamble (for malformed first bytes).
+ * --trickle: write every byte on its own (frames split at every offset).
  * Exit status: 0 when the scenario ran, 2 on usage errors, 1 when the
  * connection or the handshake failed. */
 #include <stdio.h>
@@ -44,6 +45,10 @@ static int parse_args(int argc, char **argv, struct probe_opts *o, bool *raw)
         const char *a = argv[i];
         if (!strcmp(a, "--raw")) {
             *raw = true;
+            continue;
+        }
+        if (!strcmp(a, "--trickle")) {
+            o->trickle = true;
             continue;
         }
         if (i + 1 >= argc)
