@@ -107,7 +107,7 @@ def rss_kib(pid):
 
 
 def probe_cmd(server, scenario, transport="abridged", secret=None, size=None, count=None,
-              timeout=5.0, idle=None, raw=False, trickle=False, port=None):
+              timeout=5.0, idle=None, raw=False, trickle=False, legacy=None, port=None):
     cmd = [binary("mt_probe"), "--port", str(port or server.port), "--key", server.pub,
            "--scenario", scenario, "--transport", transport, "--timeout", str(timeout)]
     if secret:
@@ -122,6 +122,8 @@ def probe_cmd(server, scenario, transport="abridged", secret=None, size=None, co
         cmd += ["--raw"]
     if trickle:
         cmd += ["--trickle"]
+    if legacy is not None:
+        cmd += ["--legacy", str(legacy)]
     return cmd
 
 

@@ -49,6 +49,14 @@ def test_byte_by_byte(server, transport, secret):
     assert r["ok"] and r["matched"] == 1, r
 
 
+@pytest.mark.parametrize("legacy", [1, 2, 4, 7], ids=["req_pq", "inner_no_dc", "rsa_legacy", "all"])
+def test_legacy_handshake_forms(server, legacy):
+    """req_pq (not req_pq_multi), p_q_inner_data without dc and the RSA
+    scheme before RSA_PAD are all still accepted."""
+    r = probe(server, "ping", legacy=legacy)
+    assert r["ok"] and r["pongs"] == 1, r
+
+
 def test_secret_is_required_for_mtproxy_clients(server):
     """A client with a different MTProxy secret is not understood: closed."""
     r = probe(server, "ping", transport="obf-abridged", secret="ff" * 16, timeout=2)

@@ -32,6 +32,7 @@ struct probe_opts {
     double timeout_s;           /* per wait */
     double idle_s;              /* scenarios that idle */
     bool trickle;               /* send byte by byte (partial frames) */
+    unsigned legacy;            /* MT_HS_LEGACY_* handshake forms */
 };
 
 /* One connection with its transport, auth key and one session. */

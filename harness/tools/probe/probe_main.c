@@ -3,7 +3,7 @@
  *   mt_probe --port P --key server.pub --scenario NAME [--host 127.0.0.1]
  *            [--transport abridged|intermediate|padded|full|obf-...]
  *            [--secret HEX] [--size N] [--count N] [--timeout S] [--idle S]
- *            [--raw] [--trickle]
+ *            [--raw] [--trickle] [--legacy BITS]
  *
  * Output fields: scenario, transport, ok (the scenario ran to its end; what
  * the server answered is for the caller to judge), handshake_ms, closed
@@ -11,6 +11,8 @@
  * events (everything received, decoded), and the scenario's own fields.
  * --raw: send no transport preamble (for malformed first bytes).
  * --trickle: write every byte on its own (frames split at every offset).
+ * --legacy: handshake forms, bits of MT_HS_LEGACY_*: 1 req_pq, 2 inner data
+ *           without dc, 4 the pre-RSA_PAD RSA scheme.
  * Exit status: 0 when the scenario ran, 2 on usage errors, 1 when the
  * connection or the handshake failed. */
 #include <stdio.h>
@@ -64,6 +66,7 @@ static int parse_args(int argc, char **argv, struct probe_opts *o, bool *raw)
         else if (!strcmp(a, "--count")) o->count = strtol(v, NULL, 0);
         else if (!strcmp(a, "--timeout")) o->timeout_s = strtod(v, NULL);
         else if (!strcmp(a, "--idle")) o->idle_s = strtod(v, NULL);
+        else if (!strcmp(a, "--legacy")) o->legacy = (unsigned)strtoul(v, NULL, 0);
         else return usage("unknown option");
     }
     if (o->port <= 0 || o->port > 65535)

@@ -34,7 +34,8 @@ static void note_transport_pkt(struct probe *p, const struct mt_tr_pkt *pkt)
 int probe_handshake(struct probe *p, struct mt_rsa *server_key, bool temp, int32_t expires_in)
 {
     struct mt_hs_client_config cfg = {.keys = &server_key, .nkeys = 1, .dc_id = 2,
-                                      .temp = temp, .expires_in = expires_in};
+                                      .temp = temp, .expires_in = expires_in,
+                                      .legacy = p->o->legacy};
     struct mt_hs_client *c = mt_hs_client_new(&cfg, &p->rng);
     if (!c)
         return MT_E_NOMEM;
