@@ -27,7 +27,7 @@ class Server:
     """One `mtload server` process. Use as a context manager; stop() sends
     SIGTERM (the graceful stop) and keeps stdout/stderr for the test."""
 
-    def __init__(self, keydir, *args, threads=2, timeout=15.0):
+    def __init__(self, keydir, *args, threads=2, timeout=15.0, banner_lines=2):
         self.key = str(keydir / "server.pem")
         self.pub = self.key + ".pub"
         self.log_path = str(keydir / f"server-{os.getpid()}-{time.monotonic_ns()}.log")
@@ -40,7 +40,7 @@ class Server:
         self.out = ""
         deadline = time.monotonic() + timeout
         buf = b""
-        while time.monotonic() < deadline and len(self.banner) < 2:
+        while time.monotonic() < deadline and len(self.banner) < banner_lines:
             if self.proc.poll() is not None:
                 break
             r, _, _ = select.select([self.proc.stdout], [], [], 0.2)
