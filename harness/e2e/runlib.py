@@ -194,3 +194,14 @@ def assert_clean(res, *ops):
 
 def fd_limit():
     return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
+def csv_rows(path, op):
+    """Rows of one op in a --csv file, the last full intervals first; a
+    final sliver (the few ms between the last interval boundary and the
+    stop) is returned separately."""
+    import csv
+    rows = [r for r in csv.DictReader(open(path)) if r["op"] == op]
+    if len(rows) >= 2 and float(rows[-1]["timestamp"]) - float(rows[-2]["timestamp"]) < 0.05:
+        return rows[:-1], rows[-1]
+    return rows, None

