@@ -63,12 +63,15 @@ def test_flood_wait_default_seconds(keys):
 
 
 def test_transport_429(keys):
+    """-429 is framed for each transport (plain, full with its CRC, padded,
+    obfuscated) and the connection stays open."""
     with Server(keys, "--fault-transport-429", "100%") as s:
-        r = probe(s, "echo", size=16, count=2, timeout=2)
-        assert r["answered"] == 0
-        codes = [e["code"] for e in events(r, "transport_error")]
-        assert codes == [-429, -429], r
-        assert not r["closed"]
+        for transport in ("abridged", "intermediate", "padded", "full", "obf-abridged"):
+            r = probe(s, "echo", size=16, count=2, timeout=2, transport=transport)
+            assert r["answered"] == 0
+            codes = [e["code"] for e in events(r, "transport_error")]
+            assert codes == [-429, -429], (transport, r)
+            assert not r["closed"]
 
 
 def test_disconnect(keys):
