@@ -222,6 +222,8 @@ static int cmd_load(int argc, char **argv)
     printf("{\"messages\":%llu,\"seconds\":%.3f,\"rate\":%.1f,\"conns\":%d,\"depth\":%d,"
            "\"size\":%zu,\"threads\":%d}\n", total, secs, (double)total / base.seconds, conns,
            base.depth, base.size, threads);
+    free(ls);
+    free(th);
     return 0;
 }
 
