@@ -98,6 +98,19 @@ class Server:
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 
 
+_MEM_SCALE = None
+
+
+def mem_scale():
+    """Memory bounds are for a normal build; under AddressSanitizer (redzones,
+    quarantine of freed memory) the same program holds several times more."""
+    global _MEM_SCALE
+    if _MEM_SCALE is None:
+        with open(binary("mtload"), "rb") as f:
+            _MEM_SCALE = 8 if b"__asan_init" in f.read() else 1
+    return _MEM_SCALE
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
