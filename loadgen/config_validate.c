@@ -62,8 +62,6 @@ static void check_stages(struct mt_run_config *cfg, struct mt_diag *d)
     if (cfg->stages_of == MT_STAGES_OF_RATE) {
         if (GIVEN(O_RATE))
             mt_diag_add(d, "--rate conflicts with --stages: the stages set the rate");
-        if (GIVEN(O_DEPTH))
-            mt_diag_add(d, "--depth conflicts with --stages of the rate (open loop)");
         if (peak == 0)
             mt_diag_add(d, "--stages: every stage has rate 0; nothing would be sent");
         cfg->open_loop = true;
@@ -90,11 +88,12 @@ static void check_stages(struct mt_run_config *cfg, struct mt_diag *d)
 
 static void check_loop(struct mt_run_config *cfg, struct mt_diag *d)
 {
-    if (GIVEN(O_RATE)) {
+    if (GIVEN(O_RATE))
         cfg->open_loop = true;
-        if (GIVEN(O_DEPTH))
-            mt_diag_add(d, "--rate (open loop) conflicts with --depth (closed loop): choose one");
-    }
+    /* open loop: --depth caps the requests in flight per session (requests
+     * due at the cap wait on the client, as in wrk2); without it, none */
+    if (cfg->open_loop && !GIVEN(O_DEPTH))
+        cfg->depth = 0;
     if (!cfg->n_stages) {
         cfg->end = cfg->warmup + cfg->duration;
         if (cfg->end > MT_DURATION_MAX_NS)

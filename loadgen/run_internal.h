@@ -66,6 +66,7 @@ struct lg_sess {
     struct mt_churn churn;
     struct mt_backoff backoff;
     mt_ns t_connect, t_handshake;
+    mt_ns t_intended;               /* handshake workload, open loop: the paced start */
     struct lg_req *reqs;            /* ring of in-flight requests */
     uint32_t req_cap;               /* power of two (0: none yet) */
     uint64_t tag_head, tag_next;    /* live tags are in [tag_head, tag_next) */
@@ -116,7 +117,10 @@ struct lg_run {
     mt_ns start;                            /* absolute start of the run */
     double start_wall;
     atomic_int stop;                        /* SIGINT/SIGTERM or the end */
-    atomic_int unreachable;                 /* start-up: target never answered */
+    /* start-up verdict (exit 3): set by workers, read by the reporter */
+    atomic_int ever_connected;              /* a TCP connection was made */
+    atomic_int ever_ready;                  /* a session got a key (or reused one) */
+    atomic_uint fails_before_ready;         /* connect/handshake failures, closes before a key */
 };
 
 static inline struct mt_link *lg_link(struct lg_sess *s) { return &s->lead->link; }

@@ -42,25 +42,27 @@ static int open_outputs(const struct lg_run *run, struct mt_metrics_env *env, js
     return 0;
 }
 
-/* Exit 3 at start-up: nothing connected, or every handshake failed. */
-static int startup_verdict(const struct lg_run *run, const struct mt_metrics_report *t,
-                           double elapsed_s)
+/* Exit 3: nothing ever connected (unreachable), or connections were made
+ * but no session ever got a key (bad protocol: wrong --rsa-key, transport,
+ * secret). During the run it waits connect-timeout + 2 s before judging;
+ * at the end (final) it judges a short run too, if anything failed. */
+static int startup_verdict(struct lg_run *run, double elapsed_s, bool final)
 {
-    double limit = (double)run->cfg->connect_timeout / 1e9 + 2.0;
-    if (elapsed_s < limit)
+    if (atomic_load(&run->ever_ready))
         return 0;
-    if (t->counter[MT_CNT_CONNECTS] == 0 && t->counter[MT_CNT_CONNECT_FAILS] > 0) {
-        fprintf(stderr, "mtload run: target unreachable: %llu connection attempts failed, none "
-                "succeeded\n", (unsigned long long)t->counter[MT_CNT_CONNECT_FAILS]);
+    unsigned fails = atomic_load(&run->fails_before_ready);
+    double limit = (double)run->cfg->connect_timeout / 1e9 + 2.0;
+    if (final ? fails == 0 : elapsed_s < limit)
+        return 0;
+    if (!atomic_load(&run->ever_connected)) {
+        fprintf(stderr, "mtload run: target unreachable: %u connection attempts failed, none "
+                "succeeded\n", fails);
         return MT_EXIT_UNREACHABLE;
     }
-    if (!run->nkeys && t->counter[MT_CNT_HANDSHAKES] == 0 && t->counter[MT_CNT_HANDSHAKE_FAILS] > 0) {
-        fprintf(stderr, "mtload run: the target speaks bad protocol: %llu handshakes failed, none "
-                "succeeded (wrong --rsa-key or --transport?)\n",
-                (unsigned long long)t->counter[MT_CNT_HANDSHAKE_FAILS]);
-        return MT_EXIT_UNREACHABLE;
-    }
-    return 0;
+    fprintf(stderr, "mtload run: the target speaks bad protocol: connections were made but no "
+            "session got an auth key (%u failures; wrong --rsa-key, --transport or --secret?)\n",
+            fails);
+    return MT_EXIT_UNREACHABLE;
 }
 
 /* Reporter loop on the main thread. Returns the exit code so far (0 or 3);
@@ -109,10 +111,10 @@ static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep,
         if (!cfg->quiet)
             lg_report_live(run, rep->interval, rep->total, elapsed, interval_s);
         if (!checked) {
-            int v = startup_verdict(run, rep->total, elapsed);
+            int v = startup_verdict(run, elapsed, false);
             if (v)
                 return v;
-            checked = rep->total->counter[MT_CNT_CONNECTS] > 0 || elapsed > 30;
+            checked = atomic_load(&run->ever_ready);
         }
     }
 }
@@ -177,6 +179,8 @@ static int run_workers(struct lg_run *run, const sigset_t *sigs)
         if (!cfg->quiet && !code)
             fputc('\n', stderr);
         int fin = finish(run, rep, o, interrupted, stopped_at);
+        if (!code && !interrupted)
+            code = startup_verdict(run, 0, true);   /* a run shorter than the wait */
         if (!code)
             code = fin;
     }

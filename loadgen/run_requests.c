@@ -170,25 +170,45 @@ static void issue_closed(struct lg_sess *s)
         }
 }
 
-void lg_sess_pace_fire(struct mt_loop *loop, struct mt_timer *t, void *ud)
+/* Open loop: issue every request whose intended time has come, late ones
+ * included (the schedule never slows down), as far as --depth allows when
+ * it caps the requests in flight; then wait for the next one. Called by the
+ * pacing timer and whenever a reply frees room under the cap. */
+static void issue_due(struct lg_sess *s, mt_ns now)
 {
-    struct lg_sess *s = ud;
     struct lg_worker *w = s->w;
-    if (s->phase != LG_READY || w->stopping)
-        return;   /* re-armed by lg_sess_begin_load on the next connection */
-    mt_ns now = mt_loop_now(loop);
-    /* everything due now, late ones included: the schedule never slows */
+    uint32_t cap = s->closed.depth;
     for (int i = 0; i < LG_BURST && !s->lead->draining; i++) {
         mt_ns due = mt_pace_peek(&s->pace);
         if (due == MT_PACE_NEVER || due > now)
             break;
+        if (cap && s->closed.inflight >= cap)
+            return;           /* the next reply issues it, late by its wait */
         if (issue(s, due))
             mt_metrics_error(w->m, -1, MT_ERRK_PROTO, MT_E_LIMIT, "client request failed");
         mt_pace_advance(&s->pace);
     }
     mt_ns next = mt_pace_peek(&s->pace);
     if (next != MT_PACE_NEVER && !s->lead->draining)
-        mt_timer_start(loop, t, next > now ? next : now);
+        mt_timer_start(w->loop, &s->timer, next > now ? next : now);
+}
+
+void lg_sess_pace_fire(struct mt_loop *loop, struct mt_timer *t, void *ud)
+{
+    struct lg_sess *s = ud;
+    if (s->phase != LG_READY || s->w->stopping)
+        return;   /* re-armed by lg_sess_begin_load on the next connection */
+    issue_due(s, mt_loop_now(loop));
+}
+
+/* A reply (or a timeout) freed room: closed loop sends the next request,
+ * open loop under a cap sends what is due. */
+static void room_freed(struct lg_sess *s)
+{
+    if (!s->w->run->cfg->open_loop)
+        issue_closed(s);
+    else if (s->closed.depth && s->phase == LG_READY && !s->w->stopping)
+        issue_due(s, mt_loop_now(s->w->loop));
 }
 
 void lg_sess_begin_load(struct lg_sess *s)
@@ -225,8 +245,7 @@ static void complete(struct lg_sess *s, struct lg_req *r)
     mt_metrics_count(w->m, MT_CNT_RESPONSES, 1);
     req_done(s, r);
     mt_closed_done(&s->closed, 1);
-    if (!w->run->cfg->open_loop)
-        issue_closed(s);
+    room_freed(s);
 }
 
 static void on_result(void *ctx, uint64_t tag, uint64_t req_msg_id, const uint8_t *body,
@@ -253,8 +272,7 @@ static void on_result(void *ctx, uint64_t tag, uint64_t req_msg_id, const uint8_
                              "echo result does not match the request");
             req_done(s, r);
             mt_closed_done(&s->closed, 1);
-            if (!s->w->run->cfg->open_loop)
-                issue_closed(s);
+            room_freed(s);
             return;
         }
     }
@@ -286,8 +304,7 @@ static void on_error(void *ctx, uint64_t tag, uint64_t req_msg_id, int32_t code,
         return;
     req_done(s, r);
     mt_closed_done(&s->closed, 1);
-    if (!w->run->cfg->open_loop)
-        issue_closed(s);
+    room_freed(s);
 }
 
 static void on_event(void *ctx, const struct mt_sess_event *ev)
@@ -347,6 +364,6 @@ void lg_req_timeouts(struct lg_sess *s, mt_ns now)
         }
         s->tag_head++;
     }
-    if (gave_up && !w->run->cfg->open_loop)
-        issue_closed(s);
+    if (gave_up)
+        room_freed(s);
 }

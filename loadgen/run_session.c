@@ -18,10 +18,40 @@ static bool handshake_workload(const struct lg_sess *s)
 static void backoff_fire(struct mt_loop *loop, struct mt_timer *t, void *ud);
 static void member_ready(struct lg_sess *m);
 
+/* The handshake workload in open loop starts one handshake per pace slot:
+ * 0 = go now (t_intended set), 1 = wait (the timer is armed). */
+static int pace_handshake(struct lg_sess *s)
+{
+    struct lg_worker *w = s->w;
+    if (!w->run->cfg->open_loop || !handshake_workload(s))
+        return 0;
+    mt_ns due = mt_pace_peek(&s->pace), now = mt_loop_now(w->loop);
+    if (due == MT_PACE_NEVER) {
+        s->phase = LG_DONE;
+        return 1;
+    }
+    if (due > now) {
+        mt_timer_start(w->loop, &s->timer, due);
+        return 1;
+    }
+    s->t_intended = due;
+    mt_pace_advance(&s->pace);
+    return 0;
+}
+
 static int sess_connect(struct lg_sess *s)
 {
     struct lg_worker *w = s->w;
     struct lg_run *run = w->run;
+    if (!s->has_key && !run->rsa) {
+        /* --keys without --rsa-key: this session's key is gone (-404) */
+        mt_log(MT_LOG_ERROR, "session %llu: the server does not know its key and no --rsa-key "
+               "was given to create a new one", (unsigned long long)s->index);
+        s->phase = LG_DONE;
+        return MT_E_RSA_KEY;
+    }
+    if (pace_handshake(s))
+        return 0;
     const struct mt_addr *src = w->src.n ? mt_src_pool_next(&w->src) : NULL;
     s->t_connect = mt_loop_now(w->loop);
     int rc = mt_link_connect(&s->link, w->lw, &run->target, src, s->has_key ? &s->key : NULL,
@@ -113,7 +143,11 @@ static void member_ready(struct lg_sess *m)
     m->wrapped = false;
     w->ready++;
     mt_churn_reset(&m->churn);
+    atomic_store(&w->run->ever_ready, 1);
+    /* requests in flight when the last connection died go out again */
     mt_sess_client_resend_all(m->sc);
+    if (mt_sess_client_want_send(m->sc, mt_loop_now(w->loop)))
+        mt_link_want_send(lg_link(m));
     lg_sess_begin_load(m);
 }
 
@@ -153,13 +187,14 @@ static void on_connect(struct mt_link *l, int status)
     if (status) {
         mt_metrics_count(w->m, MT_CNT_CONNECT_FAILS, 1);
         mt_metrics_error(w->m, w->ops.connect, MT_ERRK_IO, status, NULL);
+        atomic_fetch_add(&w->run->fails_before_ready, 1);
         return;   /* on_close follows */
     }
+    atomic_store(&w->run->ever_connected, 1);
     mt_ns now = mt_loop_now(w->loop);
     mt_metrics_count(w->m, MT_CNT_CONNECTS, 1);
     if (now >= w->run->start + w->run->cfg->warmup)
         mt_metrics_record(w->m, w->ops.connect, (int64_t)(now - s->t_connect));
-    atomic_store(&w->run->unreachable, 0);
     if (l->has_key) {
         sess_ready(s);
     } else {
@@ -220,8 +255,17 @@ static int on_handshake(struct mt_link *l, const struct mt_hs_result *r)
     struct lg_worker *w = s->w;
     mt_ns now = mt_loop_now(w->loop);
     mt_metrics_count(w->m, MT_CNT_HANDSHAKES, 1);
-    if (now >= w->run->start + w->run->cfg->warmup)
+    atomic_store(&w->run->ever_ready, 1);
+    if (handshake_workload(s) && w->run->cfg->open_loop) {
+        /* the whole operation from its paced start (corrected), and from
+         * the actual connect (uncorrected) */
+        if (s->t_intended >= w->run->start + w->run->cfg->warmup) {
+            mt_metrics_record(w->m, w->ops.handshake, (int64_t)(now - s->t_intended));
+            mt_metrics_record(w->m, w->ops.op_uncorrected[0], (int64_t)(now - s->t_connect));
+        }
+    } else if (now >= w->run->start + w->run->cfg->warmup) {
         mt_metrics_record(w->m, w->ops.handshake, (int64_t)(now - s->t_handshake));
+    }
     if (w->run->cfg->temp_keys && !r->temp && !handshake_workload(s)) {
         /* the permanent key: now the temporary one on the same connection */
         s->perm = r->key;
@@ -253,6 +297,7 @@ static void on_handshake_error(struct mt_link *l, int err, const char *detail)
 {
     struct lg_sess *s = sess_of(l);
     mt_metrics_count(s->w->m, MT_CNT_HANDSHAKE_FAILS, 1);
+    atomic_fetch_add(&s->w->run->fails_before_ready, 1);
     mt_metrics_error(s->w->m, s->w->ops.handshake, MT_ERRK_PROTO, err, NULL);
     mt_log(MT_LOG_INFO, "session %llu: handshake failed: %s (%s)",
            (unsigned long long)s->index, mt_strerror(err), detail ? detail : "");
@@ -341,6 +386,8 @@ static void on_close(struct mt_link *l, int reason)
     /* connect failures were counted in on_connect; a close we asked for
      * (--reconnect-every, the handshake workload) is no failure */
     bool planned = reason == 0 && (s->draining || handshake_workload(s));
+    if (was == LG_HANDSHAKE)      /* e.g. a wrong MTProxy secret: closed at once */
+        atomic_fetch_add(&w->run->fails_before_ready, 1);
     if (was != LG_CONNECTING && !planned) {
         mt_metrics_count(w->m, MT_CNT_DISCONNECTS, 1);
         if (reason && reason != MT_E_CLOSED)

@@ -145,7 +145,7 @@ static int setup_link(struct lg_run *run)
     lc->sock.nodelay = true;
     lc->rx_initial = 1024;              /* idle sessions stay small */
     run->hs.keys = &run->rsa;
-    run->hs.nkeys = 1;
+    run->hs.nkeys = run->rsa ? 1 : 0;
     run->hs.dc_id = (int32_t)(cfg->dc ? cfg->dc : 2);
     run->hs.dh_exp_bits = (int)cfg->dh_exponent_bits;
     run->hs_perm = run->hs;           /* --temp-keys: permanent first, then bound temp keys */
@@ -167,8 +167,8 @@ int lg_run_setup(struct lg_run *run, const struct mt_run_config *cfg)
     memset(run, 0, sizeof *run);
     run->cfg = cfg;
     char err[256] = "";
-    run->rsa = mt_rsa_load_file(cfg->rsa_key_path, err, sizeof err);
-    if (!run->rsa) {
+    /* with --keys alone no handshake is needed: no server key either */
+    if (cfg->rsa_key_path && !(run->rsa = mt_rsa_load_file(cfg->rsa_key_path, err, sizeof err))) {
         fprintf(stderr, "mtload run: --rsa-key %s: %s\n", cfg->rsa_key_path, err);
         return MT_EXIT_USAGE;
     }

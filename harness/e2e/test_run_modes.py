@@ -123,8 +123,6 @@ def test_keys_round_trip(workdir, server):
     assert second.counters["connects"] == 6
 
 
-@pytest.mark.xfail(strict=True, reason="loadgen/run_setup.c lg_run_setup loads --rsa-key "
-                   "unconditionally (NULL path: 'Bad address', exit 2)")
 def test_keys_without_rsa_key(workdir, server):
     """docs/cli.md: --rsa-key is not needed when the run only reuses --keys."""
     keys = workdir / "keys-norsa.txt"

@@ -74,8 +74,6 @@ def test_handshake_storm(workdir, server):
     assert res.json["errors"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="loadgen/run_session.c on_close: a planned close of the "
-                   "handshake workload reconnects at once, --rate is not applied")
 def test_handshake_storm_open_loop(workdir, server):
     """--rate paces handshakes like any other operation: 40/s for 2 s is
     about 80 handshakes, not as many as the sessions can do."""
@@ -108,8 +106,6 @@ def test_mtproxy_secret(workdir, secret_server, secret, transport):
     runlib.assert_clean(res, "ping", "echo:200")
 
 
-@pytest.mark.xfail(strict=True, reason="loadgen/run_main.c startup_verdict: TCP connects "
-                   "succeed and the server closes them; neither condition for exit 3 holds")
 def test_wrong_secret_fails_at_start_up(workdir, secret_server):
     """A wrong MTProxy secret: the server closes every connection, no
     session ever comes up. That is bad protocol at start-up: exit 3."""

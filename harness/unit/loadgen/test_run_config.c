@@ -204,7 +204,14 @@ static void test_load_shape_rules(void **state)
     (void)state;
     struct mt_run_config c;
     struct mt_diag d;
-    EXPECT_ERROR("--rate (open loop) conflicts with --depth", BASE, "--rate", "1k", "--depth", "2");
+    /* open loop: --depth is a cap on requests in flight, none without it */
+    expect_ok(&c, PARSE(&c, &d, BASE, "--rate", "1k", "--depth", "2"), &d);
+    assert_true(c.open_loop);
+    assert_int_equal(c.depth, 2);
+    mt_run_config_free(&c);
+    expect_ok(&c, PARSE(&c, &d, BASE, "--rate", "1k"), &d);
+    assert_int_equal(c.depth, 0);
+    mt_run_config_free(&c);
     EXPECT_ERROR("--sessions: '0' is outside the allowed 1..16000000", BASE, "--sessions", "0");
     EXPECT_ERROR("--sessions: '20M' is outside", BASE, "--sessions", "20M");
     EXPECT_ERROR("--threads 9 is more than the 8 sessions", BASE, "--threads", "9");
@@ -257,7 +264,10 @@ static void test_stages(void **state)
 
     EXPECT_ERROR("--duration conflicts with --stages", BASE, "--stages", "10s:1k", "--duration", "5s");
     EXPECT_ERROR("--rate conflicts with --stages", BASE, "--stages", "10s:1k", "--rate", "5");
-    EXPECT_ERROR("--depth conflicts with --stages of the rate", BASE, "--stages", "10s:1k", "--depth", "5");
+    expect_ok(&c, PARSE(&c, &d, BASE, "--stages", "10s:1k", "--depth", "5"), &d);
+    assert_true(c.open_loop);
+    assert_int_equal(c.depth, 5);
+    mt_run_config_free(&c);
     EXPECT_ERROR("every stage has rate 0", BASE, "--stages", "10s:0,5s:0");
     EXPECT_ERROR("--sessions conflicts with --stages-of sessions", BASE, "--stages", "10s:5",
                  "--stages-of", "sessions", "--sessions", "5");
