@@ -33,7 +33,8 @@ expect 0 "--stages-of" run --help
 expect 0 "--fault-stall" server --help
 expect 2 "--target is required" run
 expect 2 "did you mean --duration?" run --target 127.0.0.1:1 --rsa-key k --duraton 5s
-expect 2 "--rate (open loop) conflicts with --depth" run --target h:1 --rsa-key k --rate 1k --depth 2
+expect 2 "--rate: rate must be above 0" run --target h:1 --rsa-key k --rate 0 --depth 2
+expect 0 "depth = 2" run --target 127.0.0.1:1 --rsa-key k --rate 1k --depth 2 --print-config
 expect 0 "target = 127.0.0.1:1" run --target 127.0.0.1:1 --rsa-key k --print-config
 expect 0 "listen = 127.0.0.1:4430" server --print-config
 expect 2 "--fault-drop: '200%' is above 100%" server --fault-drop 200%
