@@ -69,7 +69,7 @@ static void print_load(const struct mt_run_config *cfg, FILE *out)
         free(wl);
     }
     if (cfg->open_loop && !cfg->n_stages) fprintf(out, "rate = %.17g\n", cfg->rate);
-    if (!cfg->open_loop) kv_u64(out, "depth", cfg->depth);
+    if (!cfg->open_loop || cfg->depth) kv_u64(out, "depth", cfg->depth);   /* open loop: the cap, if any */
     kv_str(out, "container", cfg->container ? "on" : "off");
     if (cfg->seed) kv_u64(out, "seed", cfg->seed);
 }
