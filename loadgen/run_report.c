@@ -21,16 +21,19 @@ static void fmt_count(char *buf, size_t cap, double v)
     else snprintf(buf, cap, "%.0f", v);
 }
 
-/* The workload ops merged into one histogram (not connect / handshake and
- * not the uncorrected twins), for the one-line summary. */
-static int merged_requests(const struct mt_metrics_report *r, struct mt_hist *h, uint64_t *errors)
+/* The workload ops merged into one histogram (not the connect / handshake
+ * phases, unless the handshake is the workload, and not the uncorrected
+ * twins), for the one-line summary. */
+static int merged_requests(const struct lg_run *run, const struct mt_metrics_report *r,
+                           struct mt_hist *h, uint64_t *errors)
 {
+    bool storm = mt_wl_mix_has(&run->cfg->workload, MT_WL_HANDSHAKE);
     if (mt_hist_init_default(h))
         return -1;
     *errors = 0;
     for (int i = 0; i < r->n_ops; i++) {
         const char *n = r->op[i].name;
-        if (!strcmp(n, "connect") || !strcmp(n, "handshake") || strstr(n, ":uncorrected"))
+        if (!strcmp(n, "connect") || (!storm && !strcmp(n, "handshake")) || strstr(n, ":uncorrected"))
             continue;
         mt_hist_add(h, &r->op[i].hist);
     }
@@ -44,7 +47,7 @@ void lg_report_live(const struct lg_run *run, const struct mt_metrics_report *in
 {
     struct mt_hist h;
     uint64_t errors;
-    if (merged_requests(interval, &h, &errors))
+    if (merged_requests(run, interval, &h, &errors))
         return;
     char rate[32], p50[32], p99[32], max[32];
     fmt_count(rate, sizeof rate, interval_s > 0 ? (double)h.total_count / interval_s : 0);
@@ -89,7 +92,7 @@ void lg_report_final(FILE *out, const struct lg_run *run, const struct mt_metric
     }
     struct mt_hist h;
     uint64_t errors = 0;
-    merged_requests(t, &h, &errors);
+    merged_requests(run, t, &h, &errors);
     double cpu = cpu_seconds();
     char a[128];
     fprintf(out, "mtload run: %s %s%s, %llu sessions, %llu threads, %s loop%s\n",
