@@ -47,12 +47,13 @@ struct mt_srv_conn {
     mt_ns opened_at, last_activity, hs_started;
     struct mt_timer disconnect;          /* ping_delay_disconnect */
     struct mt_srv_reply *replies;
+    bool error_counted;                  /* the error that closes it is recorded */
     struct mt_srv_conn *prev, *next;     /* the worker's list */
 };
 
 /* Error classes logged once per worker (then only counted). */
 enum { MT_SRV_LOG_FRAMING, MT_SRV_LOG_UNKNOWN_KEY, MT_SRV_LOG_BAD_PACKET, MT_SRV_LOG_HANDSHAKE,
-       MT_SRV_LOG_LIMIT, MT_SRV_LOG_PROTO, MT_SRV_LOG_COUNT };
+       MT_SRV_LOG_LIMIT, MT_SRV_LOG_PROTO, MT_SRV_LOG_NOT_READING, MT_SRV_LOG_COUNT };
 
 struct mt_srv_worker {
     struct mt_srv *srv;

@@ -104,6 +104,10 @@ static int method_echo(struct mt_srv_conn *c, struct mt_srv_sess *s,
         answer_error(c, s, q->msg_id, 400, "INPUT_REQUEST_INVALID", when);
         return -1;
     }
+    if (q->ctor == MT_TL_ID_MTLOAD_ECHO_SIZED && size < 0) {
+        answer_error(c, s, q->msg_id, 400, "SIZE_INVALID", when);
+        return -1;
+    }
     size_t want = size < 0 ? n : (size_t)size;
     if (size >= 0 && mt_tl_bytes_size(want) + 8 > out->cap) {
         answer_error(c, s, q->msg_id, 400, "SIZE_INVALID", when);
@@ -168,11 +172,31 @@ static mt_ns answer_time(struct mt_srv_worker *w)
     return when;
 }
 
+/* Answers queued on this connection and not yet written. */
+static size_t conn_backlog(struct mt_srv_conn *c)
+{
+    size_t n = mt_buf_len(&c->link.conn.out);
+    for (int i = 0; i < c->nsess; i++)
+        n += mt_sess_server_queued(c->sess[i].s);
+    for (struct mt_srv_reply *r = c->replies; r; r = r->next)
+        n += r->len;
+    return n;
+}
+
 void mt_srv_rpc_query(struct mt_srv_conn *c, struct mt_srv_sess *s, const struct mt_sess_query *q)
 {
     struct mt_srv_worker *w = c->w;
     if (!s)
         return;
+    /* A client that keeps asking and never reads would make the server
+     * hold its answers without bound: past a few frames' worth, it goes. */
+    if (conn_backlog(c) > 4 * w->srv->cfg->max_frame) {
+        mt_srv_log_once(w, MT_SRV_LOG_NOT_READING, "a client does not read its answers: closed");
+        mt_metrics_error(w->m, -1, MT_ERRK_IO, MT_E_LIMIT, "client does not read");
+        c->error_counted = true;
+        mt_link_close(&c->link, MT_E_LIMIT);
+        return;
+    }
     switch (mt_srv_fault_pick(&w->srv->cfg->faults, &w->rand)) {
     case MT_FAULT_DROP:
         return;

@@ -130,6 +130,7 @@ static void on_handshake_error(struct mt_link *l, int err, const char *detail)
     struct mt_srv_conn *c = conn_of(l);
     mt_metrics_count(c->w->m, MT_CNT_HANDSHAKE_FAILS, 1);
     mt_metrics_error(c->w->m, c->w->op_handshake, MT_ERRK_PROTO, err, NULL);
+    c->error_counted = true;          /* on_close must not count it again */
     mt_srv_log_once(c->w, MT_SRV_LOG_HANDSHAKE, "handshake failed: %s (%s)", mt_strerror(err),
                     detail ? detail : "");
 }
@@ -140,6 +141,7 @@ static const struct mt_auth_key *lookup_key(struct mt_link *l, uint64_t id)
     static __thread struct mt_auth_key found;
     if (!mt_keystore_get(c->w->srv->keys, id, &found, &c->salt)) {
         mt_metrics_error(c->w->m, -1, MT_ERRK_PROTO, MT_E_AUTH_KEY_ID, NULL);
+        c->error_counted = true;
         mt_srv_log_once(c->w, MT_SRV_LOG_UNKNOWN_KEY,
                         "unknown auth_key_id %016llx: answered -404", (unsigned long long)id);
         return NULL;
@@ -199,6 +201,7 @@ static bool on_bad_packet(struct mt_link *l, int err)
 {
     struct mt_srv_conn *c = conn_of(l);
     mt_metrics_error(c->w->m, -1, MT_ERRK_PROTO, err, NULL);
+    c->error_counted = true;
     mt_srv_log_once(c->w, MT_SRV_LOG_BAD_PACKET, "packet rejected: %s", mt_strerror(err));
     return true;   /* security_guidelines.md: close on a bad msg_key */
 }
@@ -217,10 +220,12 @@ static void on_close(struct mt_link *l, int reason)
 {
     struct mt_srv_conn *c = conn_of(l);
     struct mt_srv_worker *w = c->w;
-    if (reason && reason != MT_E_CLOSED) {
+    if (reason && reason != MT_E_CLOSED && !c->error_counted) {
         int cls = mt_err_class(reason)[0] == 't' ? MT_SRV_LOG_FRAMING : MT_SRV_LOG_PROTO;
         mt_srv_log_once(w, cls, "connection closed: %s", mt_strerror(reason));
-        mt_metrics_error(w->m, -1, MT_ERRK_PROTO, reason, NULL);
+        if (reason != MT_E_TIMEOUT)       /* the sweep counted those as timeouts */
+            mt_metrics_error(w->m, -1, mt_err_class(reason)[0] == 'i' ? MT_ERRK_IO : MT_ERRK_PROTO,
+                             reason, NULL);
     }
     mt_metrics_count(w->m, MT_CNT_DISCONNECTS, 1);
     mt_metrics_count(w->m, MT_CNT_BYTES_RECV, l->bytes_in);

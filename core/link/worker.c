@@ -177,10 +177,12 @@ static int tx_build(struct mt_link_worker *w, struct mt_link *l, size_t slot)
         int err = 0;
         uint8_t *base = mt_buf_reserve(&l->conn.out, reserved, &err);
         if (!base) {
-            if (err == MT_E_LIMIT) {          /* peer reads slowly: wait for drain */
+            if (err == MT_E_LIMIT && mt_buf_len(&l->conn.out)) {   /* peer reads slowly */
                 l->send_deferred = true;
                 return 0;
             }
+            /* a message larger than the output buffer can ever hold (out_cap
+             * below max_envelope): waiting for a drain would wait forever */
             mt_link_close(l, err);
             return err;
         }

@@ -133,11 +133,26 @@ static uint64_t next_id(struct mt_sess_server *s, unsigned flags, double wall)
     return mt_msgid_next(&s->gen, wall, (flags & SOQ_RESPONSE) ? 1 : 3);
 }
 
+/* An empty output queue keeps at most this much memory. */
+#define SOQ_KEEP 65536u
+
 static void pop_records(struct mt_sess_server *s, uint32_t pos, uint32_t n)
 {
     s->oq_head = pos;
     s->oq_count -= n;
-    if (s->oq_head == s->oq_used) s->oq_head = s->oq_used = 0;
+    if (s->oq_head == s->oq_used) {
+        s->oq_head = s->oq_used = 0;
+        if (s->oq_cap > SOQ_KEEP) {      /* after a burst of large results */
+            free(s->oq);
+            s->oq = NULL;
+            s->oq_cap = 0;
+        }
+    }
+}
+
+size_t mt_sess_server_queued(const struct mt_sess_server *s)
+{
+    return s->oq_used - s->oq_head;
 }
 
 static int finish(struct mt_sess_server *s, uint8_t *out, uint64_t id, uint32_t seq,

@@ -389,6 +389,9 @@ void mt_sess_server_set_salt(struct mt_sess_server *s, uint64_t salt, uint64_t p
 uint64_t mt_sess_server_session_id(const struct mt_sess_server *s);
 const struct mt_sess_stats *mt_sess_server_stats(const struct mt_sess_server *s);
 size_t mt_sess_server_mem(const struct mt_sess_server *s);
+/* Bytes of answers queued and not built yet (a client that does not read
+ * makes this grow: the caller bounds it). */
+size_t mt_sess_server_queued(const struct mt_sess_server *s);
 
 /* Read session_id from a plaintext without other checks (to route it to its
  * session object); MT_E_RANGE if plain_len < 32. */

@@ -138,9 +138,6 @@ def test_each_class_logged_once_per_worker(server):
     assert all("further ones are only counted" in ln for ln in lines)
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: replies for a client that does not read queue "
-                   "without bound in its sessions (core/mtproto sess_server_out.c mt_ss_out_begin "
-                   "grows oq; the link keeps reading while its output is full)")
 def test_client_that_never_reads(server):
     """Tiny queries for 1 MB answers, never read: what the server holds for
     that connection must stay bounded (output buffer 2 x --max-frame)."""
@@ -154,9 +151,6 @@ def test_client_that_never_reads(server):
     assert grown < 64 * 1024, f"server RSS grew by {grown} KiB for one connection"
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: an event that closes the connection is counted "
-                   "twice in the errors (srv_worker.c lookup_key / on_bad_packet / on_handshake_error "
-                   "and again in on_close with the same reason)")
 def test_each_bad_connection_counted_once(tmp_path_factory):
     """One unknown-key connection and one bad-msg_key connection: the
     stop summary's errors by class count each exactly once."""
