@@ -12,7 +12,7 @@ werror=OFF; [ -n "${CI:-}" ] && werror=ON
 step() { printf '\n=== %s ===\n' "$*"; }
 
 step "release build"
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DMT_WERROR=$werror >/dev/null
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DMT_TESTS=ON -DMT_BENCH=ON -DMT_WERROR=$werror >/dev/null
 cmake --build build/release -j"$jobs"
 
 step "unit tests (release, every crypto tier)"
