@@ -3,6 +3,7 @@
 results/baselines/<what>-<cpu>-<date>.json
 
     results/make_baseline.py crypto-bench [--build build/release]
+    results/make_baseline.py load-standard [--build build/release]
 
 Runs the benchmark binary on a fixed filter (short runs, 5 repetitions,
 medians), and adds an "mtload_baseline" block to the Google Benchmark JSON:
@@ -63,11 +64,47 @@ def ratios(doc, pairs):
     return {f"{fast} / {base}": m[fast] / m[base] for fast, base in pairs}
 
 
+def standard_load(build, short=False):
+    """The standard load run: `mtload server` and `mtload run` (16 sessions,
+    2 + 2 threads, depth 64, pings) on loopback, next to a raw loopback echo
+    of the same message size, connections and depth measured in the same
+    run (bench/e2e_bench.py). Returns the run's results JSON with an
+    "mtload_baseline" block holding the within-run ratio to the raw echo."""
+    import tempfile
+    sys.path.insert(0, str(ROOT / "bench"))
+    import e2e_bench
+    with tempfile.TemporaryDirectory() as tmp:
+        b = e2e_bench.Bench(build, short, tmp)
+        b.start_server(2)
+        try:
+            t = b.throughput()
+        finally:
+            b.stop_server()
+        doc = json.loads((pathlib.Path(tmp) / "rps.json").read_text())
+    doc["mtload_baseline"] = {
+        "what": "load-standard",
+        "cpu": cpu_key(),
+        "command": "bench/e2e_bench.py throughput: mtload run --sessions 16 --threads 2 "
+                   "--depth 64 --warmup 500ms --duration 5s against mtload server --threads 2",
+        "raw_echo_rps": t["raw_echo_rps"],
+        "rps": t["rps"],
+        "ratios": {"mtload rps / raw echo rps": t["ratio_to_raw"]},
+    }
+    return doc
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=sorted(BASELINES))
+    ap.add_argument("what", choices=sorted(BASELINES) + ["load-standard"])
     ap.add_argument("--build", default=str(ROOT / "build" / "release"))
     args = ap.parse_args()
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    if args.what == "load-standard":
+        doc = standard_load(args.build)
+        out = ROOT / "results" / "baselines" / f"load-standard-{cpu_key()}-{date}.json"
+        out.write_text(json.dumps(doc, indent=1) + "\n")
+        print(out)
+        return 0
     rel, bench_filter, pairs = BASELINES[args.what]
     cmd, doc = run_bench(pathlib.Path(args.build) / rel, bench_filter)
     key = cpu_key()
@@ -82,7 +119,6 @@ def main():
         "ratio_pairs": pairs,
         "ratios": ratios(doc, pairs),
     }
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     out = ROOT / "results" / "baselines" / f"{args.what}-{key}-{date}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(doc, indent=1) + "\n")

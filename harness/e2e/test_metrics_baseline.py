@@ -55,3 +55,26 @@ def test_crypto_bench_ratios_hold(tmp_path):
     assert proc.returncode in (0, 1), proc.stderr
     for fast, slow in pairs:
         assert fast in proc.stdout and slow in proc.stdout
+
+
+def test_standard_load_ratio_holds(tmp_path):
+    """The standard load run (results/make_baseline.py load-standard, short
+    form) against its baseline: mtload's encrypted pings/s over a raw
+    loopback echo of the same sizes, connections and depth measured in the
+    same run. Both sides slow down together on a loaded machine; a ratio
+    below half the baseline's means the pipeline lost most of its speed."""
+    path = pick_baseline("load-standard")
+    base = json.loads(path.read_text())
+    then = base["mtload_baseline"]["ratios"]["mtload rps / raw echo rps"]
+    fresh = make_baseline.standard_load(BUILD, short=True)
+    now = fresh["mtload_baseline"]["ratios"]["mtload rps / raw echo rps"]
+    assert now >= TOLERANCE * then, (
+        f"mtload/raw echo {now:.3f} now, {then:.3f} in {path.name} "
+        f"({fresh['mtload_baseline']['rps']:.0f} vs {fresh['mtload_baseline']['raw_echo_rps']:.0f}/s)")
+    # and through mtload compare, as a CI pipeline would: absolute rates move
+    # with the machine's load, so only the table is checked here
+    fresh_path = tmp_path / "fresh.json"
+    fresh_path.write_text(json.dumps(fresh))
+    proc = run_tool("compare", path, fresh_path, "--max-regression", "50%")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "ping" in proc.stdout
