@@ -397,6 +397,10 @@ static void on_close(struct mt_link *l, int reason)
             mt_metrics_error(w->m, -1, MT_ERRK_IO, MT_E_CLOSED, NULL);
     }
     s->draining = false;
+    if (s->binding) {                 /* closed before the bind was answered: */
+        s->binding = false;           /* that temporary key is not trusted */
+        s->has_key = false;
+    }
     if (!s->has_key)                  /* key gone: the sessions too */
         group_forget_sessions(s);
     s->phase = LG_BACKOFF;
