@@ -231,6 +231,9 @@ static int send_bind(struct lg_sess *s)
     if (got != id)
         return MT_E_STATE;
     s->binding = true;
+    mt_log(MT_LOG_DEBUG, "session %llu: binding temporary key %016llx to %016llx",
+           (unsigned long long)s->index, (unsigned long long)s->key.id64,
+           (unsigned long long)s->perm.id64);
     mt_link_want_send(&s->link);
     return 0;
 }

@@ -147,14 +147,20 @@ static int method_bind(struct mt_srv_conn *c, struct mt_srv_sess *s,
     struct mt_hs_bind_call call;
     struct mt_auth_key perm;
     int detail = 0;
-    if (mt_hs_bind_parse_call(q->body, q->len, &call) ||
-        !mt_keystore_get(c->w->srv->keys, call.perm_auth_key_id, &perm, NULL) ||
-        mt_hs_bind_verify(&perm, &call, q->msg_id, s->session_id, c->link.key.id64, &detail)) {
-        mt_wipe(&perm, sizeof perm);
+    const char *why = NULL;
+    if (mt_hs_bind_parse_call(q->body, q->len, &call))
+        why = "malformed call";
+    else if (!mt_keystore_get(c->w->srv->keys, call.perm_auth_key_id, &perm, NULL))
+        why = "unknown permanent key";
+    else if (mt_hs_bind_verify(&perm, &call, q->msg_id, s->session_id, c->link.key.id64, &detail))
+        why = mt_hs_strerror(detail);
+    mt_wipe(&perm, sizeof perm);
+    if (why) {
+        mt_log(MT_LOG_INFO, "auth.bindTempAuthKey refused: %s (permanent key %016llx)", why,
+               why[0] == 'm' ? 0ull : (unsigned long long)call.perm_auth_key_id);
         answer_error(c, s, q->msg_id, 400, "ENCRYPTED_MESSAGE_INVALID", when);
         return -1;
     }
-    mt_wipe(&perm, sizeof perm);
     mt_tl_wbool(out, 1);
     return (int)out->pos;
 }

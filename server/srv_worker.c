@@ -119,6 +119,8 @@ static int on_handshake(struct mt_link *l, const struct mt_hs_result *r)
         return rc;
     }
     c->salt = r->server_salt;
+    mt_log(MT_LOG_DEBUG, "auth key %016llx created (%s)", (unsigned long long)r->key.id64,
+           r->temp ? "temporary" : "permanent");
     mt_metrics_count(w->m, MT_CNT_HANDSHAKES, 1);
     if (c->hs_started)
         mt_metrics_record(w->m, w->op_handshake, (int64_t)(mt_loop_now(w->loop) - c->hs_started));

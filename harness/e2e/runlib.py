@@ -87,7 +87,10 @@ class Server:
         return self.log.read()
 
     def __enter__(self):
-        return self.start()
+        # `with Server(...).start() as srv` must not start a second process:
+        # it would bind the first one's port (SO_REUSEPORT), and the kernel
+        # would spread connections over two servers with separate key stores
+        return self if self.proc is not None else self.start()
 
     def __exit__(self, *exc):
         self.stop()
