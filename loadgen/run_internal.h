@@ -70,6 +70,7 @@ struct lg_sess {
     struct lg_req *reqs;            /* ring of in-flight requests */
     uint32_t req_cap;               /* power of two (0: none yet) */
     uint64_t tag_head, tag_next;    /* live tags are in [tag_head, tag_next) */
+    uint32_t late_ok;               /* requests given up on whose answer may still come */
 };
 
 struct lg_run;

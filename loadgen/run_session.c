@@ -430,9 +430,13 @@ void lg_sess_stop(struct lg_sess *s)
         return;
     }
     bool open = s->phase == LG_CONNECTING || s->phase == LG_HANDSHAKE || s->phase == LG_READY;
-    for (uint32_t i = 0; i < s->group_n; i++)
-        if (s[i].phase != LG_READY || i == 0)
-            s[i].phase = LG_DONE;
+    /* on_close will see DONE and count nothing: the ready gauge drops here
+     * (a sessions ramp going down) */
+    for (uint32_t i = 0; i < s->group_n; i++) {
+        if (s[i].phase == LG_READY)
+            s->w->ready--;
+        s[i].phase = LG_DONE;
+    }
     if (open)
         mt_link_close(&s->link, 0);
 }

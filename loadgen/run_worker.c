@@ -4,6 +4,7 @@
  * give in-flight requests a short drain, close everything). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include "loadgen/run_internal.h"
 
 #define SWEEP_NS (100 * MT_NS_PER_MS)
@@ -134,6 +135,9 @@ void *lg_worker_main(void *arg)
     struct lg_worker *w = arg;
     struct lg_run *run = w->run;
     const struct mt_run_config *cfg = run->cfg;
+    /* the kernel may otherwise defer this thread's timed waits by its
+     * default 50 us of timer slack: paced sends would leave late */
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     for (size_t k = 0; k < w->nsess; k++)
         if (cfg->open_loop)
             mt_pace_init(&w->sess[k].pace, &run->pace, run->start, mt_rand_unit(&w->rand));
@@ -153,7 +157,9 @@ void *lg_worker_main(void *arg)
             stopped = true;
             /* replies to requests already sent still count: a short drain */
             mt_ns drain = cfg->request_timeout < 2 * MT_NS_PER_S ? cfg->request_timeout : 2 * MT_NS_PER_S;
-            w->drain_until = mt_loop_now(w->loop) + (atomic_load(&run->stop) ? 0 : drain);
+            /* no drain only when interrupted (stop 2); a normal end sets
+             * stop 1 at the same moment this worker's stop timer fires */
+            w->drain_until = mt_loop_now(w->loop) + (atomic_load(&run->stop) > 1 ? 0 : drain);
         }
         if (stopped) {
             bool pending = false;

@@ -107,6 +107,7 @@ int mt_link_send_plain(struct mt_link *l, const uint8_t *msg, size_t len)
         return rc;
     mt_buf_commit(&l->conn.out, total);
     l->bytes_out += total;
+    l->w->stats.bytes_out += total;
     mt_conn_want_flush(&l->conn);
     return 0;
 }

@@ -180,7 +180,8 @@ void mt_link_release(struct mt_link *l);
  * size, empty output chunks freed). Call it from a periodic sweep for links
  * with nothing in flight. 0, or MT_E_NOMEM (the link must then be closed). */
 int mt_link_trim(struct mt_link *l);
-/* Bytes the link holds on the heap (buffers), for the memory bars. */
+/* Receive buffer capacity plus the bytes of output queued (not the output
+ * buffer's allocated chunks): an estimate for the memory bars. */
 size_t mt_link_mem(const struct mt_link *l);
 
 #ifdef __cplusplus

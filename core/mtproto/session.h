@@ -161,7 +161,7 @@ enum mt_sess_ev_kind {
     MT_SESS_EV_SALT_CHANGED,      /* salt (new), msg_id = bad msg (client) */
     MT_SESS_EV_BAD_MSG,           /* code, msg_id = bad msg id, seq_no */
     MT_SESS_EV_TIME_CORRECTED,    /* time_offset (client, after 16/17) */
-    MT_SESS_EV_DESTROY_SESSION,   /* session_id, ok (1 ok / 0 none) */
+    MT_SESS_EV_DESTROY_SESSION,   /* session_id, code (1 ok / 0 none) */
     MT_SESS_EV_FUTURE_SALTS,      /* req_msg_id, now, salts/n_salts */
     MT_SESS_EV_STATE_INFO,        /* req_msg_id, info/info_len (msgs_state_info) */
     MT_SESS_EV_ALL_INFO,          /* ids/n_ids (first 256), info/info_len (msgs_all_info) */

@@ -1,6 +1,7 @@
 /* The per-thread epoll loop: an fd-indexed table of callbacks (level
  * triggered), timers, and the end-of-iteration flush of queued output. */
 #include <errno.h>
+#include <time.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -113,19 +114,44 @@ int mt_loop_del(struct mt_loop *loop, int fd)
     return 0;
 }
 
-static int wait_timeout(const struct mt_loop *loop, int timeout_ms)
+/* Nanoseconds to wait: the caller's bound, shortened to the next timer
+ * (from a fresh clock reading), 0 when output is queued; -1 = forever. */
+static int64_t wait_ns(const struct mt_loop *loop, int timeout_ms)
 {
-    int next = mt_timers_next_ms(loop);
-    if (next >= 0 && (timeout_ms < 0 || next < timeout_ms))
-        timeout_ms = next;
+    int64_t ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * (int64_t)MT_NS_PER_MS;
+    if (loop->nheap) {
+        mt_ns now = mt_now_ns(), when = loop->heap[0]->when;
+        int64_t d = when > now ? (int64_t)(when - now) : 0;
+        if (ns < 0 || d < ns)
+            ns = d;
+    }
     if (loop->flush_head)
-        timeout_ms = 0;
-    return timeout_ms;
+        ns = 0;
+    return ns;
+}
+
+/* epoll_pwait2 takes the timeout in nanoseconds, so timers (an open-loop
+ * load's pacing) fire on time instead of up to a millisecond late;
+ * epoll_wait, rounding up to whole milliseconds, where the kernel lacks it. */
+static atomic_int no_pwait2;
+
+static int loop_wait(struct mt_loop *loop, int timeout_ms)
+{
+    int64_t ns = wait_ns(loop, timeout_ms);
+    if (!atomic_load_explicit(&no_pwait2, memory_order_relaxed)) {
+        struct timespec ts = {(time_t)(ns / (int64_t)MT_NS_PER_S), (long)(ns % (int64_t)MT_NS_PER_S)};
+        int n = epoll_pwait2(loop->epfd, loop->evbuf, loop->evcap, ns < 0 ? NULL : &ts, NULL);
+        if (n >= 0 || errno != ENOSYS)
+            return n;
+        atomic_store_explicit(&no_pwait2, 1, memory_order_relaxed);
+    }
+    int ms = ns < 0 ? -1 : (int)((ns + (int64_t)MT_NS_PER_MS - 1) / (int64_t)MT_NS_PER_MS);
+    return epoll_wait(loop->epfd, loop->evbuf, loop->evcap, ms);
 }
 
 int mt_loop_run_once(struct mt_loop *loop, int timeout_ms)
 {
-    int n = epoll_wait(loop->epfd, loop->evbuf, loop->evcap, wait_timeout(loop, timeout_ms));
+    int n = loop_wait(loop, timeout_ms);
     if (n < 0 && errno != EINTR)
         return MT_E_SYSTEM;
     loop->now = mt_now_ns();

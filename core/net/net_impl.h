@@ -33,8 +33,6 @@ struct mt_loop {
 
 /* timer.c */
 void mt_timers_run(struct mt_loop *loop);
-/* Milliseconds until the next timer (rounded up), or -1 when none. */
-int mt_timers_next_ms(const struct mt_loop *loop);
 /* conn.c */
 void mt_conns_flush_all(struct mt_loop *loop);
 

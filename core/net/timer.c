@@ -108,17 +108,6 @@ size_t mt_loop_timer_count(const struct mt_loop *loop)
     return loop->nheap;
 }
 
-int mt_timers_next_ms(const struct mt_loop *loop)
-{
-    if (loop->nheap == 0)
-        return -1;
-    mt_ns when = loop->heap[0]->when;
-    if (when <= loop->now)
-        return 0;
-    mt_ns ms = (when - loop->now + MT_NS_PER_MS - 1) / MT_NS_PER_MS;
-    return ms > 3600000 ? 3600000 : (int)ms;
-}
-
 /* Fire every timer due now. A timer (re)started by a callback for a time
  * already due waits for the next iteration: its order is past the bound. */
 void mt_timers_run(struct mt_loop *loop)
