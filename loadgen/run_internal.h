@@ -159,7 +159,8 @@ struct lg_live {
     uint64_t last_count;
 };
 void lg_report_live(const struct lg_run *run, const struct mt_metrics_report *interval,
-                    const struct mt_metrics_report *total, double elapsed_s, double interval_s);
+                    const struct mt_metrics_report *total, double elapsed_s, double interval_s,
+                    bool warmup);
 void lg_report_final(FILE *out, const struct lg_run *run, const struct mt_metrics_report *total);
 struct json_t *lg_config_json(const struct mt_run_config *cfg);
 

@@ -97,7 +97,11 @@ static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep,
             /* the warm-up's snapshots are taken and dropped; totals, rates
              * and duration restart here (latencies were also filtered by
              * intended send time) */
-            mt_metrics_collect(rep, now);     /* the warm-up's: not written anywhere */
+            /* the warm-up's last snapshots: shown on the live line, not
+             * written to any results file */
+            if (mt_metrics_collect(rep, now) > 0 && !cfg->quiet)
+                lg_report_live(run, rep->interval, rep->total, (double)(now - run->start) / 1e9,
+                               (double)(warm_at - (next - cfg->interval)) / 1e9, true);
             mt_metrics_reporter_restart(rep, mt_wall_s(), warm_at);
             warm = true;
             continue;
@@ -106,10 +110,10 @@ static int report_loop(struct lg_run *run, struct mt_metrics_reporter *rep,
             continue;
         double interval_s = (double)cfg->interval / 1e9;   /* publishes are aligned */
         next += cfg->interval;
-        mt_metrics_outputs_tick(o, rep, now);
+        int took = mt_metrics_outputs_tick(o, rep, now);
         double elapsed = (double)(now - run->start) / 1e9;
-        if (!cfg->quiet)
-            lg_report_live(run, rep->interval, rep->total, elapsed, interval_s);
+        if (!cfg->quiet && took > 0)     /* nothing taken: the warm-up line said it */
+            lg_report_live(run, rep->interval, rep->total, elapsed, interval_s, false);
         if (!checked) {
             int v = startup_verdict(run, elapsed, false);
             if (v)

@@ -43,13 +43,23 @@ static int merged_requests(const struct lg_run *run, const struct mt_metrics_rep
 }
 
 void lg_report_live(const struct lg_run *run, const struct mt_metrics_report *interval,
-                    const struct mt_metrics_report *total, double elapsed_s, double interval_s)
+                    const struct mt_metrics_report *total, double elapsed_s, double interval_s,
+                    bool warmup)
 {
     struct mt_hist h;
     uint64_t errors;
     if (merged_requests(run, interval, &h, &errors))
         return;
     char rate[32], p50[32], p99[32], max[32];
+    if (warmup) {
+        /* latencies of the warm-up are not recorded: its answers only */
+        fmt_count(rate, sizeof rate, interval_s > 0 ?
+                  (double)interval->counter[MT_CNT_RESPONSES] / interval_s : 0);
+        fprintf(stderr, "[%6.1fs] warm-up  sessions %lld/%llu  %s req/s  (not measured)\n", elapsed_s,
+                (long long)interval->sessions, (unsigned long long)run->cfg->sessions, rate);
+        mt_hist_free(&h);
+        return;
+    }
     fmt_count(rate, sizeof rate, interval_s > 0 ? (double)h.total_count / interval_s : 0);
     fmt_ns(p50, sizeof p50, mt_hist_percentile(&h, 50));
     fmt_ns(p99, sizeof p99, mt_hist_percentile(&h, 99));
@@ -83,12 +93,13 @@ static void print_spectrum(FILE *out, const char *label, const struct mt_hist *h
 void lg_report_final(FILE *out, const struct lg_run *run, const struct mt_metrics_report *t)
 {
     const struct mt_run_config *cfg = run->cfg;
-    uint64_t crypto_ns = 0, crypto_msgs = 0, batches = 0;
+    uint64_t crypto_ns = 0, crypto_msgs = 0, batches = 0, msgs = 0;
     for (int i = 0; i < run->nworkers; i++) {
         const struct mt_link_stats *st = mt_link_worker_stats(run->workers[i].lw);
-        crypto_ns += st->crypto_ns;
+        crypto_ns += st->crypto_ns;          /* sampled batches */
         crypto_msgs += st->crypto_msgs;
         batches += st->rx_batches + st->tx_batches;
+        msgs += st->rx_msgs + st->tx_msgs;
     }
     struct mt_hist h;
     uint64_t errors = 0;
@@ -122,12 +133,12 @@ void lg_report_final(FILE *out, const struct lg_run *run, const struct mt_metric
     fprintf(out, "bytes      sent %llu  received %llu\n",
             (unsigned long long)t->counter[MT_CNT_BYTES_SENT],
             (unsigned long long)t->counter[MT_CNT_BYTES_RECV]);
-    fprintf(out, "cpu        %.2f s process time, %.2f us per request; crypto %.0f ns per message "
-            "(%llu messages in %llu batches, %.1f per batch), tier %s\n",
+    fprintf(out, "cpu        %.2f s process time, %.2f us per request; crypto %.0f ns of CPU per "
+            "message (%.1f messages per batch, %llu batches), tier %s\n",
             cpu, h.total_count ? cpu * 1e6 / (double)h.total_count : 0,
             crypto_msgs ? (double)crypto_ns / (double)crypto_msgs : 0,
-            (unsigned long long)crypto_msgs, (unsigned long long)batches,
-            batches ? (double)crypto_msgs / (double)batches : 0, mt_crypto_describe());
+            batches ? (double)msgs / (double)batches : 0, (unsigned long long)batches,
+            mt_crypto_describe());
     fputc('\n', out);
     mt_hist_free(&h);
 }
