@@ -36,6 +36,7 @@ step "threaded tests under TSan"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DMT_SANITIZE=thread -DMT_BENCH=OFF -DMT_WERROR=$werror >/dev/null
 cmake --build build/tsan -j"$jobs"
 ctest --test-dir build/tsan -L threads --output-on-failure -j"$jobs" --no-tests=ignore
+harness/tsan_smoke.sh build/tsan/mtload
 
 step "fuzz targets (${MT_FUZZ_SECONDS:-5} s each)"
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DMT_FUZZ=ON -DMT_TESTS=OFF -DMT_BENCH=OFF \
