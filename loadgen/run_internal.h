@@ -56,6 +56,8 @@ struct lg_sess {
     uint8_t phase;
     bool has_key, draining, wrapped;
     bool has_perm, binding;         /* --temp-keys: permanent key; bind in flight */
+    bool key_kept;                  /* handshake workload: key holds the last one made
+                                       (not used to connect; kept for --save-keys) */
     struct mt_auth_key key;         /* the key the connection uses (temporary with --temp-keys) */
     struct mt_auth_key perm;
     uint64_t salt;

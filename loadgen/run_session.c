@@ -287,8 +287,11 @@ static int on_handshake(struct mt_link *l, const struct mt_hs_result *r)
         return 0;                     /* the workload starts when it is bound */
     }
     if (handshake_workload(s)) {
-        /* the handshake is the whole operation: close, then go again */
+        /* the handshake is the whole operation: close, then go again (the
+         * last key made stays for --save-keys: a steady-state run can
+         * reuse what a storm created) */
         s->has_key = false;
+        s->key_kept = true;
         mt_link_close(l, 0);
         return 0;
     }

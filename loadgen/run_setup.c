@@ -106,7 +106,7 @@ int lg_keys_save(const struct lg_run *run, const char *path)
             const struct lg_sess *s = &run->workers[i].sess[j];
             if (s->has_perm)                  /* --temp-keys: the reusable one */
                 rc = mt_keyfile_add(&kf, s->perm.key, 0);
-            else if (s->has_key)
+            else if (s->has_key || s->key_kept)
                 rc = mt_keyfile_add(&kf, s->key.key, s->salt);
         }
     if (!rc)

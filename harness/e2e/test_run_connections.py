@@ -103,3 +103,20 @@ def test_sessions_ramp(server, workdir):
                      "--depth", 4, "--dh-exponent-bits", 256, server=server, json_name="ramp.json")
     runlib.assert_clean(res, "ping")
     assert res.counters["connects"] == 6, res.counters
+
+
+def test_handshake_storm_keys_feed_a_steady_state(server, workdir):
+    """The README's flow: a handshake storm saves the last key each session
+    made, and a steady-state run reuses them without a single handshake."""
+    keys = workdir / "storm.keys"
+    storm = runlib.run(workdir, "--workload", "handshake", "--sessions", 6, "--threads", 2,
+                       "--duration", "1s", "--dh-exponent-bits", 256, "--save-keys", keys,
+                       server=server, json_name="storm.json")
+    assert storm.rc == 0, storm
+    assert storm.counters["handshakes"] >= 6, storm.counters
+    lines = [ln for ln in keys.read_text().splitlines() if ln and not ln.startswith("#")]
+    assert len(lines) == 6, lines
+    steady = runlib.run(workdir, "--keys", keys, "--sessions", 6, "--threads", 2, "--rate", 600,
+                        "--duration", "1s", server=server, json_name="steady.json")
+    runlib.assert_clean(steady, "ping")
+    assert steady.counters["handshakes"] == 0, steady.counters
