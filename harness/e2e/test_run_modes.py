@@ -55,8 +55,10 @@ def test_open_loop_above_capacity_keeps_the_schedule(workdir, server):
     c = res.op("ping")["latency_us"]
     u = res.op("ping:uncorrected")["latency_us"]
     # the corrected latency grows with the backlog; uncorrected does not
-    # see the schedule slip
-    assert c["p99"] > 2 * u["p99"], (c, u)
+    # see the schedule slip. Compared at the median: the tails of both hold
+    # the requests still queued in the server when the run ends (answered
+    # in the end-of-run drain), which the tails share
+    assert c["p50"] > 2 * u["p50"], (c, u)
 
 
 def test_stages_ramp_the_rate(workdir, server):
