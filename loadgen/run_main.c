@@ -22,10 +22,8 @@ static int open_outputs(const struct lg_run *run, struct mt_metrics_env *env, js
 {
     const struct mt_run_config *cfg = run->cfg;
     char prom[128] = "";
-    if (cfg->have_prometheus) {
-        const struct mt_hostport *hp = &cfg->prometheus;
-        snprintf(prom, sizeof prom, strchr(hp->host, ':') ? "[%s]:%u" : "%s:%u", hp->host, hp->port);
-    }
+    if (cfg->have_prometheus)
+        mt_hostport_format(&cfg->prometheus, prom, sizeof prom);
     *env = (struct mt_metrics_env){.crypto_tier = mt_crypto_tier_name(mt_crypto_tier()),
                                    .threads = (int)cfg->threads,
                                    .transport = mt_run_transport_name(cfg->transport)};

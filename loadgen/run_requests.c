@@ -64,23 +64,15 @@ void lg_req_free(struct lg_sess *s)
 
 /* ---- issuing ------------------------------------------------------------ */
 
-static size_t echo_body(struct lg_worker *w, uint32_t size, bool sized)
+/* mtload.echo of size bytes, built in the worker's scratch. The payload is
+ * whatever the scratch holds there (random from start-up): echo measures
+ * sizes, the server must send the same bytes back. */
+static size_t echo_body(struct lg_worker *w, uint32_t size)
 {
     struct mt_tl_writer tw;
     mt_tl_writer_init(&tw, w->scratch, w->scratch_cap);
-    /* echo sends size bytes up and gets them back; the payload bytes are
-     * arbitrary (scratch is random from start-up) */
-    mt_tl_w32(&tw, sized ? MT_TL_ID_MTLOAD_ECHO_SIZED : MT_TL_ID_MTLOAD_ECHO);
-    if (sized)
-        mt_tl_w32(&tw, size);
-    uint8_t *p = mt_tl_put(&tw, mt_tl_bytes_size(sized ? 0 : size));
-    if (p) {
-        size_t n = sized ? 0 : size;
-        size_t hdr = n < 254 ? 1 : 4;
-        p[0] = n < 254 ? (uint8_t)n : 254;
-        if (hdr == 4) { p[1] = (uint8_t)n; p[2] = (uint8_t)(n >> 8); p[3] = (uint8_t)(n >> 16); }
-        memset(p + hdr + n, 0, mt_tl_bytes_size(n) - hdr - n);
-    }
+    mt_tl_w32(&tw, MT_TL_ID_MTLOAD_ECHO);
+    mt_tl_put_bytes(&tw, size);
     return tw.overflow ? 0 : tw.pos;
 }
 
@@ -131,7 +123,7 @@ static int issue(struct lg_sess *s, mt_ns intended)
     }
     case MT_WL_ECHO: {
         r->size = mt_wl_echo_size(o, &w->rand);
-        size_t n = echo_body(w, r->size, false);
+        size_t n = echo_body(w, r->size);
         rc = n ? mt_sess_client_query(s->sc, w->scratch, n, r->tag, intended, wall, &msg_id)
                : MT_E_OVERFLOW;
         break;

@@ -118,11 +118,6 @@ int lg_keys_save(const struct lg_run *run, const char *path)
     return n;
 }
 
-static void hostport_str(const struct mt_hostport *hp, char *buf, size_t cap)
-{
-    snprintf(buf, cap, strchr(hp->host, ':') ? "[%s]:%u" : "%s:%u", hp->host, hp->port);
-}
-
 static int setup_link(struct lg_run *run)
 {
     const struct mt_run_config *cfg = run->cfg;
@@ -154,7 +149,7 @@ static int setup_link(struct lg_run *run)
         run->hs.expires_in = LG_TEMP_KEY_SECONDS;
     }
     char a[128];
-    hostport_str(&cfg->target, a, sizeof a);
+    mt_hostport_format(&cfg->target, a, sizeof a);
     if (mt_addr_parse(a, &run->target)) {
         fprintf(stderr, "mtload run: --target %s: cannot resolve\n", a);
         return MT_E_INVAL;

@@ -54,10 +54,13 @@ static int key_exists(void *ctx, const struct mt_auth_key *key)
     return mt_keystore_has(ctx, key->id64);
 }
 
-static void hostport_str(const struct mt_hostport *hp, char *buf, size_t cap)
+/* --listen ":4430" (any address) is 0.0.0.0 for the socket layer. */
+static void listen_str(const struct mt_hostport *hp, char *buf, size_t cap)
 {
-    bool v6 = strchr(hp->host, ':') != NULL;
-    snprintf(buf, cap, v6 ? "[%s]:%u" : "%s:%u", hp->host[0] ? hp->host : "0.0.0.0", hp->port);
+    if (hp->kind == MT_HOST_ANY)
+        snprintf(buf, cap, "0.0.0.0:%u", hp->port);
+    else
+        mt_hostport_format(hp, buf, cap);
 }
 
 static int srv_setup(struct mt_srv *srv, const struct mt_srv_config *cfg)
@@ -95,7 +98,7 @@ static int srv_setup(struct mt_srv *srv, const struct mt_srv_config *cfg)
      * the output buffer, and a reservation over out_cap never succeeds */
     lc->out_cap = 2 * cfg->max_frame + (64u << 10);
     char addr[128];
-    hostport_str(&cfg->listen, addr, sizeof addr);
+    listen_str(&cfg->listen, addr, sizeof addr);
     if (mt_addr_parse(addr, &srv->listen)) {
         fprintf(stderr, "mtload server: --listen %s: cannot parse\n", addr);
         return MT_EXIT_USAGE;
@@ -159,7 +162,7 @@ static int open_outputs(const struct mt_srv *srv, struct mt_metrics_env *env,
     const struct mt_srv_config *cfg = srv->cfg;
     char prom[128] = "";
     if (cfg->have_prometheus)
-        hostport_str(&cfg->prometheus, prom, sizeof prom);
+        mt_hostport_format(&cfg->prometheus, prom, sizeof prom);
     *env = (struct mt_metrics_env){.crypto_tier = mt_crypto_tier_name(mt_crypto_tier()),
                                    .threads = srv->nworkers, .transport = "auto"};
     struct mt_metrics_outputs_cfg oc = {

@@ -118,15 +118,18 @@ static int method_echo(struct mt_srv_conn *c, struct mt_srv_sess *s,
         mt_tl_wbytes(out, data, n);
     } else {
         /* N bytes: the request's data repeated (its content is the client's
-         * business; zero bytes if it sent none) */
-        uint8_t *p = mt_tl_put(out, mt_tl_bytes_size(want));
-        if (p) {
-            size_t hdr = want < 254 ? 1 : 4;
-            p[0] = want < 254 ? (uint8_t)want : 254;
-            if (hdr == 4) { p[1] = (uint8_t)want; p[2] = (uint8_t)(want >> 8); p[3] = (uint8_t)(want >> 16); }
-            for (size_t i = 0; i < want; i++)
-                p[hdr + i] = n ? data[i % n] : 0;
-            memset(p + hdr + want, 0, mt_tl_bytes_size(want) - hdr - want);
+         * business; zeros if it sent none), in doubling copies */
+        uint8_t *p = mt_tl_put_bytes(out, want);
+        if (p && !n)
+            memset(p, 0, want);
+        else if (p && want) {
+            size_t have = n < want ? n : want;
+            memcpy(p, data, have);
+            while (have < want) {
+                size_t k = have < want - have ? have : want - have;
+                memcpy(p + have, p, k);
+                have += k;
+            }
         }
     }
     return out->overflow ? MT_E_OVERFLOW : (int)out->pos;

@@ -161,18 +161,25 @@ static inline size_t mt_tl_bytes_size(size_t n)
     size_t hdr = n < 254 ? 1 : 4;
     return (hdr + n + 3) & ~(size_t)3;
 }
-/* bytes / string; n must be < 2^24 (else sticky overflow). Padding zeroed. */
+/* A bytes / string field of n bytes (n < 2^24, else sticky overflow): writes
+ * the length header and the zero padding and returns where the n payload
+ * bytes go, for a caller that produces them in place; NULL on overflow. */
+static inline uint8_t *mt_tl_put_bytes(struct mt_tl_writer *w, size_t n)
+{
+    if (n >= (1u << 24)) { w->overflow = 1; return NULL; }
+    size_t total = mt_tl_bytes_size(n), hdr = n < 254 ? 1 : 4;
+    uint8_t *q = mt_tl_put(w, total);
+    if (!q) return NULL;
+    if (hdr == 1) q[0] = (uint8_t)n;
+    else { q[0] = 254; q[1] = (uint8_t)n; q[2] = (uint8_t)(n >> 8); q[3] = (uint8_t)(n >> 16); }
+    memset(q + hdr + n, 0, total - hdr - n);
+    return q + hdr;
+}
+/* bytes / string copied from src. */
 static inline void mt_tl_wbytes(struct mt_tl_writer *w, const void *src, size_t n)
 {
-    if (n >= (1u << 24)) { w->overflow = 1; return; }
-    uint8_t *q = mt_tl_put(w, mt_tl_bytes_size(n));
-    if (!q) return;
-    size_t hdr;
-    if (n < 254) { q[0] = (uint8_t)n; hdr = 1; }
-    else { q[0] = 254; q[1] = (uint8_t)n; q[2] = (uint8_t)(n >> 8); q[3] = (uint8_t)(n >> 16); hdr = 4; }
-    if (n) memcpy(q + hdr, src, n);
-    size_t end = mt_tl_bytes_size(n);
-    memset(q + hdr + n, 0, end - hdr - n);
+    uint8_t *q = mt_tl_put_bytes(w, n);
+    if (q && n) memcpy(q, src, n);
 }
 
 /* ---- constructor ids of the service layer ------------------------------ */
