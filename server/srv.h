@@ -47,6 +47,7 @@ struct mt_srv_conn {
     mt_ns opened_at, last_activity, hs_started;
     struct mt_timer disconnect;          /* ping_delay_disconnect */
     struct mt_srv_reply *replies;
+    size_t replies_bytes;                /* bodies held in replies */
     bool error_counted;                  /* the error that closes it is recorded */
     struct mt_srv_conn *prev, *next;     /* the worker's list */
 };

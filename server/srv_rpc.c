@@ -25,6 +25,7 @@ static void deliver(struct mt_srv_conn *c, struct mt_srv_sess *s, uint64_t req_m
 static void reply_unlink(struct mt_srv_reply *r)
 {
     struct mt_srv_conn *c = r->conn;
+    c->replies_bytes -= r->len;
     if (r->prev) r->prev->next = r->next;
     else c->replies = r->next;
     if (r->next) r->next->prev = r->prev;
@@ -75,6 +76,7 @@ static void answer(struct mt_srv_conn *c, struct mt_srv_sess *s, uint64_t req_ms
     r->next = c->replies;
     if (c->replies) c->replies->prev = r;
     c->replies = r;
+    c->replies_bytes += len;
     mt_timer_init(&r->timer, reply_fire, r);
     mt_timer_start(w->loop, &r->timer, when);
 }
@@ -184,11 +186,9 @@ static mt_ns answer_time(struct mt_srv_worker *w)
 /* Answers queued on this connection and not yet written. */
 static size_t conn_backlog(struct mt_srv_conn *c)
 {
-    size_t n = mt_buf_len(&c->link.conn.out);
+    size_t n = mt_buf_len(&c->link.conn.out) + c->replies_bytes;
     for (int i = 0; i < c->nsess; i++)
         n += mt_sess_server_queued(c->sess[i].s);
-    for (struct mt_srv_reply *r = c->replies; r; r = r->next)
-        n += r->len;
     return n;
 }
 
