@@ -134,6 +134,9 @@ static void build_table(struct mt_crypto_impl *t, enum mt_cpu_tier tier)
     t->sha256_batch_name = g_cpu.sha_ni ? "avx512_x16+shani_x2" : "avx512_x16";
     t->sha256_mb = mt_sha256_x16_avx512; t->sha256_mb_width = 16;
     t->sha256_mb_min = g_cpu.sha_ni ? 10 : 2;
+    t->kdf2_x16 = mt_kdf2_x16_avx512;
+    t->msgkey_x16 = mt_msgkey_x16_avx512;
+    t->msg_x16_min = g_cpu.sha_ni ? 8 : 2;
 }
 
 static void apply_tier(enum mt_cpu_tier tier)

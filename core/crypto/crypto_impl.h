@@ -17,6 +17,14 @@ typedef void (*mt_sha256_blocks_fn)(uint32_t h[8], const uint8_t *p, size_t nblo
 typedef void (*mt_sha256_v_fn)(const struct mt_span *parts, size_t nparts, uint8_t out[32]);
 /* Multi-buffer SHA-256 of up to `width` jobs at once (n <= width). */
 typedef void (*mt_sha256_mb_fn)(struct mt_sha256_job *jobs, size_t n);
+/* The MTProto 2.0 KDF of n <= 16 messages: 64 bytes aes_key + aes_iv each
+ * (mt_kdf2), from auth_key[l] and msg_key[l]. */
+typedef void (*mt_kdf2_x16_fn)(const uint8_t *const *auth, const uint8_t *const *msg_key, int x,
+                               uint8_t *const *key_iv, size_t n);
+/* msg_key_large = SHA-256(auth_key[88 + x, 32) + data[l][0, len[l])) of
+ * n <= 16 messages. */
+typedef void (*mt_msgkey_x16_fn)(const uint8_t *const *auth, const uint8_t *const *data,
+                                 const size_t *len, int x, uint8_t *const *out, size_t n);
 /* n bytes (multiple of 16) of AES-256-CTR keystream (big-endian counter). */
 typedef void (*mt_ctr_stream_fn)(const uint8_t key[32], uint8_t ctr[16], uint8_t *out, size_t n);
 
@@ -32,6 +40,11 @@ struct mt_crypto_impl {
     size_t sha256_mb_min;        /* smaller groups go to sha256_x2 / sha256_v */
     mt_sha256_mb_fn sha256_x2;   /* two interleaved SHA-NI streams, or NULL */
     mt_ctr_stream_fn ctr_stream;
+    /* MTProto message hashes on 16 lanes (NULL: through mt_sha256_batch);
+     * worth it from msg_x16_min messages of a batch. */
+    mt_kdf2_x16_fn kdf2_x16;
+    mt_msgkey_x16_fn msgkey_x16;
+    size_t msg_x16_min;
 };
 
 /* The active table; valid (portable) before mt_crypto_init runs. */
@@ -76,6 +89,10 @@ void mt_sha256_x2_shani(struct mt_sha256_job *jobs, size_t n);     /* n <= 2 */
 /* multi-buffer */
 void mt_sha256_x8_avx2(struct mt_sha256_job *jobs, size_t n);      /* n <= 8 */
 void mt_sha256_x16_avx512(struct mt_sha256_job *jobs, size_t n);   /* n <= 16 */
+void mt_kdf2_x16_avx512(const uint8_t *const *auth, const uint8_t *const *msg_key, int x,
+                        uint8_t *const *key_iv, size_t n);
+void mt_msgkey_x16_avx512(const uint8_t *const *auth, const uint8_t *const *data,
+                          const size_t *len, int x, uint8_t *const *out, size_t n);
 
 /* Shared padding helper for kernels: the job's message (parts) as a whole. */
 static inline size_t mt_sha256_job_len(const struct mt_sha256_job *j)

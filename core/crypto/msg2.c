@@ -5,7 +5,9 @@
  * lanes and the interleaved VAES IGE streams are filled. No allocation: the
  * scratch is a fixed stack block per chunk. The single-message functions are
  * the same code with n = 1. */
-#include "core/crypto/mt_crypto.h"
+#include <stddef.h>
+
+#include "core/crypto/crypto_impl.h"
 
 #define MT_MSG_CHUNK 32
 
@@ -14,6 +16,8 @@ struct msg_secret {
     uint8_t ha[32], hb[32];                     /* sha256_a, sha256_b */
     uint8_t key[32], iv[32];                    /* aes_key, aes_iv */
 };
+/* the 16-lane KDF writes aes_key and aes_iv as one 64-byte row */
+_Static_assert(offsetof(struct msg_secret, iv) == offsetof(struct msg_secret, key) + 32, "key_iv");
 
 struct msg_scratch {
     uint8_t large[MT_MSG_CHUNK][32];            /* msg_key_large */
@@ -34,37 +38,62 @@ static void scratch_wipe(struct msg_scratch *s, size_t m)
     explicit_bzero(s->sec, m * sizeof s->sec[0]);
 }
 
-/* msg_key_large of m messages: SHA256(auth_key[88+x, 32) + plaintext). */
+/* msg_key_large of m messages: SHA256(auth_key[88+x, 32) + plaintext). Groups
+ * of 16 go to the message kernel where there is one, the rest (and small
+ * groups, where one 16-lane pass costs more than SHA-NI streams) through
+ * the generic batch. */
 static void msg_key_batch(struct msg_scratch *s, size_t m, int x)
 {
-    for (size_t k = 0; k < m; k++) {
-        struct mt_sha256_job *j = &s->sj[k];
-        j->part[0] = (struct mt_span){ s->auth[k] + 88 + x, 32 };
-        j->part[1] = (struct mt_span){ s->data[k], s->len[k] };
-        j->part[2] = (struct mt_span){ s->auth[k], 0 };   /* unused; non-NULL for memcpy */
-        j->out = s->large[k];
+    const struct mt_crypto_impl *t = mt_crypto_impl();
+    size_t k = 0;
+    if (t->msgkey_x16)
+        for (; m - k >= t->msg_x16_min; k += 16) {
+            uint8_t *out[16];
+            size_t g = m - k < 16 ? m - k : 16;
+            for (size_t i = 0; i < g; i++) out[i] = s->large[k + i];
+            t->msgkey_x16(s->auth + k, (const uint8_t *const *)s->data + k, s->len + k, x, out, g);
+            if (g < 16) { k = m; break; }
+        }
+    for (size_t i = k; i < m; i++) {
+        struct mt_sha256_job *j = &s->sj[i - k];
+        j->part[0] = (struct mt_span){ s->auth[i] + 88 + x, 32 };
+        j->part[1] = (struct mt_span){ s->data[i], s->len[i] };
+        j->part[2] = (struct mt_span){ s->auth[i], 0 };   /* unused; non-NULL for memcpy */
+        j->out = s->large[i];
     }
-    mt_sha256_batch(s->sj, m);
+    if (k < m) mt_sha256_batch(s->sj, m - k);
 }
 
-/* aes_key/aes_iv of m messages: the 2m KDF hashes (52 bytes each) in one
- * batch, then the byte shuffle of mt_kdf2. */
+/* aes_key/aes_iv of m messages: the 2m KDF hashes (52 bytes each) in the
+ * message kernel, 16 messages a call, or as one generic batch followed by
+ * the byte shuffle of mt_kdf2. */
 static void kdf_batch(struct msg_scratch *s, size_t m, int x)
 {
-    for (size_t k = 0; k < m; k++) {
-        struct mt_sha256_job *a = &s->sj[2 * k], *b = &s->sj[2 * k + 1];
-        a->part[0] = (struct mt_span){ s->msg_key[k], 16 };
-        a->part[1] = (struct mt_span){ s->auth[k] + x, 36 };
-        a->part[2] = (struct mt_span){ s->auth[k], 0 };   /* unused; non-NULL for memcpy */
-        a->out = s->sec[k].ha;
-        b->part[0] = (struct mt_span){ s->auth[k] + 40 + x, 36 };
-        b->part[1] = (struct mt_span){ s->msg_key[k], 16 };
-        b->part[2] = (struct mt_span){ s->auth[k], 0 };
-        b->out = s->sec[k].hb;
+    const struct mt_crypto_impl *t = mt_crypto_impl();
+    size_t k = 0;
+    if (t->kdf2_x16)
+        for (; m - k >= t->msg_x16_min; k += 16) {
+            uint8_t *key_iv[16];
+            size_t g = m - k < 16 ? m - k : 16;
+            for (size_t i = 0; i < g; i++) key_iv[i] = s->sec[k + i].key;
+            t->kdf2_x16(s->auth + k, s->msg_key + k, x, key_iv, g);
+            if (g < 16) { k = m; break; }
+        }
+    for (size_t i = k; i < m; i++) {
+        struct mt_sha256_job *a = &s->sj[2 * (i - k)], *b = &s->sj[2 * (i - k) + 1];
+        a->part[0] = (struct mt_span){ s->msg_key[i], 16 };
+        a->part[1] = (struct mt_span){ s->auth[i] + x, 36 };
+        a->part[2] = (struct mt_span){ s->auth[i], 0 };   /* unused; non-NULL for memcpy */
+        a->out = s->sec[i].ha;
+        b->part[0] = (struct mt_span){ s->auth[i] + 40 + x, 36 };
+        b->part[1] = (struct mt_span){ s->msg_key[i], 16 };
+        b->part[2] = (struct mt_span){ s->auth[i], 0 };
+        b->out = s->sec[i].hb;
     }
-    mt_sha256_batch(s->sj, 2 * m);
-    for (size_t k = 0; k < m; k++) {
-        struct msg_secret *c = &s->sec[k];
+    if (k == m) return;
+    mt_sha256_batch(s->sj, 2 * (m - k));
+    for (size_t i = k; i < m; i++) {
+        struct msg_secret *c = &s->sec[i];
         memcpy(c->key, c->ha, 8);
         memcpy(c->key + 8, c->hb + 8, 16);
         memcpy(c->key + 24, c->ha + 24, 8);

@@ -4,103 +4,81 @@
  * rounds on all lanes at once (ternary logic for Ch/Maj/sigma, native
  * rotates). Messages that have no block left are masked out of the state
  * update, so lanes may have different lengths. */
-#include <immintrin.h>
+#include "core/crypto/sha256_x16.h"
 
-#include "core/crypto/sha256_blocks.h"
-
-#define MB512 __attribute__((target("avx512f,avx512bw,avx512vl")))
-#define INLINE inline __attribute__((always_inline))
 #define LANES 16
 
-MB512 static INLINE __m512i xor3(__m512i a, __m512i b, __m512i c)
-{
-    return _mm512_ternarylogic_epi32(a, b, c, 0x96);
-}
-#define ROR(x, n) _mm512_ror_epi32((x), (n))
+#define K16(k) { k, k, k, k, k, k, k, k, k, k, k, k, k, k, k, k }
+const uint32_t mt_sha256_k16[64][16] __attribute__((aligned(64))) = {
+    K16(0x428a2f98), K16(0x71374491), K16(0xb5c0fbcf), K16(0xe9b5dba5), K16(0x3956c25b), K16(0x59f111f1), K16(0x923f82a4), K16(0xab1c5ed5),
+    K16(0xd807aa98), K16(0x12835b01), K16(0x243185be), K16(0x550c7dc3), K16(0x72be5d74), K16(0x80deb1fe), K16(0x9bdc06a7), K16(0xc19bf174),
+    K16(0xe49b69c1), K16(0xefbe4786), K16(0x0fc19dc6), K16(0x240ca1cc), K16(0x2de92c6f), K16(0x4a7484aa), K16(0x5cb0a9dc), K16(0x76f988da),
+    K16(0x983e5152), K16(0xa831c66d), K16(0xb00327c8), K16(0xbf597fc7), K16(0xc6e00bf3), K16(0xd5a79147), K16(0x06ca6351), K16(0x14292967),
+    K16(0x27b70a85), K16(0x2e1b2138), K16(0x4d2c6dfc), K16(0x53380d13), K16(0x650a7354), K16(0x766a0abb), K16(0x81c2c92e), K16(0x92722c85),
+    K16(0xa2bfe8a1), K16(0xa81a664b), K16(0xc24b8b70), K16(0xc76c51a3), K16(0xd192e819), K16(0xd6990624), K16(0xf40e3585), K16(0x106aa070),
+    K16(0x19a4c116), K16(0x1e376c08), K16(0x2748774c), K16(0x34b0bcb5), K16(0x391c0cb3), K16(0x4ed8aa4a), K16(0x5b9cca4f), K16(0x682e6ff3),
+    K16(0x748f82ee), K16(0x78a5636f), K16(0x84c87814), K16(0x8cc70208), K16(0x90befffa), K16(0xa4506ceb), K16(0xbef9a3f7), K16(0xc67178f2),
+};
 
-/* rows[i] = block of message i (16 words) -> w[t] = word t of every message */
-MB512 static INLINE void transpose16(__m512i r[16], __m512i w[16])
-{
-    __m512i t[16], u[16];
-    for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 16; i += 4) {
-        u[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);      /* word 0 of rows i..i+3 */
-        u[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);  /* word 1 */
-        u[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
-        u[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
-    }
-    for (int k = 0; k < 4; k++) {   /* u[k], u[4+k], u[8+k], u[12+k]: words k, 4+k, 8+k, 12+k */
-        __m512i a = _mm512_shuffle_i32x4(u[k], u[4 + k], 0x88);
-        __m512i b = _mm512_shuffle_i32x4(u[8 + k], u[12 + k], 0x88);
-        __m512i c = _mm512_shuffle_i32x4(u[k], u[4 + k], 0xDD);
-        __m512i d = _mm512_shuffle_i32x4(u[8 + k], u[12 + k], 0xDD);
-        w[k] = _mm512_shuffle_i32x4(a, b, 0x88);
-        w[8 + k] = _mm512_shuffle_i32x4(a, b, 0xDD);
-        w[4 + k] = _mm512_shuffle_i32x4(c, d, 0x88);
-        w[12 + k] = _mm512_shuffle_i32x4(c, d, 0xDD);
-    }
-}
+/* Block b of a job's padded stream, built in a register: each part is one
+ * merge-masked byte load whose address is shifted so that byte k of the
+ * block lands in byte k of the vector; bytes outside the part are masked
+ * off, so they are neither read (masked loads do not fault) nor written.
+ * Then the 0x80 terminator and, in the last block, the bit length. This
+ * replaces a per-lane staging copy, which cost more than the compression
+ * for one-block messages. */
+static MT_X16_INLINE __mmask64 low_bytes(size_t k) { return k >= 64 ? ~0ull : (1ull << k) - 1; }
 
-MB512 static INLINE void compress16(__m512i h[8], __m512i w[16], __mmask16 active)
+MT_X16 static MT_X16_INLINE __m512i lane_block(const struct mt_sha256_job *j, size_t total, size_t nb,
+                                               size_t b, __m512i bswap)
 {
-    __m512i a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-#pragma GCC unroll 64
-    for (int t = 0; t < 64; t++) {
-        if (t >= 16) {
-            __m512i w15 = w[(t - 15) & 15], w2 = w[(t - 2) & 15];
-            __m512i s0 = xor3(ROR(w15, 7), ROR(w15, 18), _mm512_srli_epi32(w15, 3));
-            __m512i s1 = xor3(ROR(w2, 17), ROR(w2, 19), _mm512_srli_epi32(w2, 10));
-            w[t & 15] = _mm512_add_epi32(_mm512_add_epi32(w[t & 15], s0),
-                                         _mm512_add_epi32(w[(t - 7) & 15], s1));
+    size_t off = 64 * b, base = 0;
+    __m512i r = _mm512_setzero_si512();
+    for (int i = 0; i < MT_SHA256_JOB_PARTS; i++) {
+        size_t n = j->part[i].n, lo = base > off ? base : off;
+        size_t hi = base + n < off + 64 ? base + n : off + 64;
+        if (lo < hi) {
+            __mmask64 m = low_bytes(hi - off) & ~low_bytes(lo - off);
+            const void *src = (const void *)((uintptr_t)j->part[i].p + off - base);
+            r = _mm512_mask_loadu_epi8(r, m, src);
         }
-        __m512i t1 = _mm512_add_epi32(hh, xor3(ROR(e, 6), ROR(e, 11), ROR(e, 25)));
-        t1 = _mm512_add_epi32(t1, _mm512_ternarylogic_epi32(e, f, g, 0xCA));
-        t1 = _mm512_add_epi32(t1, _mm512_add_epi32(w[t & 15], _mm512_set1_epi32((int)mt_sha256_k[t])));
-        __m512i t2 = _mm512_add_epi32(xor3(ROR(a, 2), ROR(a, 13), ROR(a, 22)),
-                                      _mm512_ternarylogic_epi32(a, b, c, 0xE8));
-        hh = g; g = f; f = e;
-        e = _mm512_add_epi32(d, t1);
-        d = c; c = b; b = a;
-        a = _mm512_add_epi32(t1, t2);
+        base += n;
     }
-    __m512i v[8] = { a, b, c, d, e, f, g, hh };
-    for (int i = 0; i < 8; i++) h[i] = _mm512_mask_add_epi32(h[i], active, h[i], v[i]);
+    if (total >= off && total < off + 64)
+        r = _mm512_mask_blend_epi8((__mmask64)1 << (total - off), r, _mm512_set1_epi8((char)0x80));
+    r = _mm512_shuffle_epi8(r, bswap);
+    if (b + 1 == nb) {
+        uint64_t bits = (uint64_t)total * 8;   /* words 14, 15 = high, low half */
+        r = _mm512_mask_set1_epi64(r, 0x80, (long long)((bits << 32) | (bits >> 32)));
+    }
+    return r;
 }
 
-MB512 void mt_sha256_x16_avx512(struct mt_sha256_job *jobs, size_t n)
+MT_X16 void mt_sha256_x16_avx512(struct mt_sha256_job *jobs, size_t n)
 {
-    static const uint8_t zero_block[64] __attribute__((aligned(64)));
-    uint8_t stage[LANES][MT_SHA256_SHORT_STAGE] __attribute__((aligned(64)));
     size_t len[LANES], nb[LANES], maxb = 0;
-    for (size_t i = 0; i < LANES; i++) {
-        len[i] = i < n ? mt_sha256_job_len(&jobs[i]) : 0;
-        nb[i] = i < n ? mt_sha256_nblocks(len[i]) : 0;
+    for (size_t i = 0; i < n; i++) {
+        len[i] = mt_sha256_job_len(&jobs[i]);
+        nb[i] = mt_sha256_nblocks(len[i]);
         maxb = nb[i] > maxb ? nb[i] : maxb;
-        if (i < n && len[i] <= MT_SHA256_SHORT_MAX) mt_sha256_stage_short(&jobs[i], len[i], stage[i]);
     }
-    const __m512i bswap = _mm512_set4_epi32(0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203);
+    const __m512i bswap = mt_x16_bswap_mask();
     __m512i h[8];
-    for (int i = 0; i < 8; i++) h[i] = _mm512_set1_epi32((int)mt_sha256_h0[i]);
+    mt_x16_init(h);
     for (size_t b = 0; b < maxb; b++) {
         __m512i r[16], w[16];
         __mmask16 active = 0;
         for (size_t i = 0; i < LANES; i++) {
-            const uint8_t *p = zero_block;
-            if (b < nb[i]) {
-                p = len[i] <= MT_SHA256_SHORT_MAX ? stage[i] + 64 * b
-                                                  : mt_sha256_job_block(&jobs[i], len[i], b, stage[i]);
+            r[i] = _mm512_setzero_si512();
+            if (i < n && b < nb[i]) {
+                r[i] = lane_block(&jobs[i], len[i], nb[i], b, bswap);
                 active |= (__mmask16)(1u << i);
             }
-            r[i] = _mm512_shuffle_epi8(_mm512_loadu_si512(p), bswap);
         }
-        transpose16(r, w);
-        compress16(h, w, active);
+        mt_x16_transpose(r, w);
+        mt_x16_compress(h, w, active);
     }
-    uint32_t words[8][LANES] __attribute__((aligned(64)));
-    for (int i = 0; i < 8; i++) _mm512_store_si512(words[i], h[i]);
-    for (size_t l = 0; l < n; l++)
-        for (int i = 0; i < 8; i++) mt_store_be32(jobs[l].out + 4 * i, words[i][l]);
+    uint8_t *out[LANES];
+    for (size_t i = 0; i < n; i++) out[i] = jobs[i].out;
+    mt_x16_store_digests(h, out, n);
 }
