@@ -16,6 +16,7 @@ static size_t refill(struct mt_ige_lanes *st, struct mt_ige_job *jobs, size_t n,
                      mt_ige_expand_fn expand)
 {
     size_t fresh[MT_IGE_MAX_LANES], nf = 0, busy = 0, k = *next;
+    st->fresh = 0;
     for (size_t l = 0; l < st->lanes; l++) {
         if (st->left[l]) { busy++; continue; }
         while (k < n && jobs[k].len == 0) k++;
@@ -29,6 +30,7 @@ static size_t refill(struct mt_ige_lanes *st, struct mt_ige_job *jobs, size_t n,
         memcpy(st->cprev[l], j->iv, 16);
         memcpy(st->pprev[l], j->iv + 16, 16);
         fresh[nf++] = l;
+        st->fresh |= 1u << l;
         busy++;
     }
     *next = k;
@@ -72,7 +74,7 @@ void mt_ige_batch_run(struct mt_ige_job *jobs, size_t n, size_t lanes, size_t wi
             finish_alone(&st);
             break;
         }
-        size_t m = SIZE_MAX;
+        size_t m = busy < lanes ? MT_IGE_SCRATCH_BLOCKS : SIZE_MAX;
         for (size_t l = 0; l < lanes; l++)
             if (st.left[l] && st.left[l] < m) m = st.left[l];
         kernel(&st, m);

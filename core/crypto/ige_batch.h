@@ -10,10 +10,12 @@
 
 #define MT_IGE_MAX_LANES 32
 #define MT_IGE_REGS 8       /* registers in flight in every kernel */
+#define MT_IGE_SCRATCH_BLOCKS 64
 
 struct mt_ige_lanes {
     size_t lanes, width;
     int decrypt;
+    uint32_t fresh;     /* lanes refilled for the expand call (bit per lane) */
     const uint8_t *in[MT_IGE_MAX_LANES];
     uint8_t *out[MT_IGE_MAX_LANES];
     size_t step[MT_IGE_MAX_LANES];        /* 16, or 0 on an idle lane */
@@ -25,10 +27,12 @@ struct mt_ige_lanes {
     /* round keys, [register][round][lane in register][16]: one aligned load
      * gives every lane of a register its key for that round */
     uint8_t rk[MT_IGE_REGS * 15 * 4 * 16] __attribute__((aligned(64)));
-    uint8_t scratch[16] __attribute__((aligned(16)));
+    /* idle lanes' output: a kernel may store every lane unconditionally */
+    uint8_t scratch[MT_IGE_SCRATCH_BLOCKS * 16] __attribute__((aligned(64)));
 };
 
-/* Run nblocks blocks on every lane (idle lanes churn the scratch block). */
+/* Run nblocks blocks on every lane (idle lanes write the scratch area;
+ * nblocks <= MT_IGE_SCRATCH_BLOCKS whenever a lane is idle). */
 typedef void (*mt_ige_kernel_fn)(struct mt_ige_lanes *st, size_t nblocks);
 /* Write the round keys (encryption or equivalent-inverse decryption
  * schedule, per st->decrypt) of the jobs now in lanes[0..count). */
@@ -44,7 +48,8 @@ static inline size_t mt_ige_rk_stride(const struct mt_ige_lanes *st) { return st
 
 /* For the kernels: within one kernel call every busy
  * lane has at least nblocks blocks left, so lane l's block b is at
- * base + 16b; idle lanes read a busy lane's input and skip their stores. */
+ * base + 16b; idle lanes read a busy lane's input and either skip their
+ * stores (busy) or write the scratch area. */
 struct mt_ige_bases {
     const uint8_t *in[MT_IGE_MAX_LANES];
     uint8_t *out[MT_IGE_MAX_LANES];

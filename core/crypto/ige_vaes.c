@@ -47,8 +47,10 @@ VAES256 static void expand2(const uint8_t *k0, const uint8_t *k1, __m256i rk[15]
  * the kernel layout; decryption keys with the InvMixColumns identity. */
 VAES256 static void expand_lanes_ymm(struct mt_ige_lanes *st, const size_t *lanes, size_t count)
 {
-    uint32_t fresh = 0;
-    for (size_t i = 0; i < count; i++) fresh |= 1u << lanes[i];
+    /* st->fresh, not lanes[]: a vector load of the array the scheduler
+     * just wrote would wait for its stores to retire */
+    uint32_t fresh = st->fresh;
+    (void)lanes, (void)count;
     const __m256i zero = _mm256_setzero_si256();
     for (size_t g = 0; g < st->lanes / 2; g++) {
         uint32_t f = (fresh >> (2 * g)) & 3;
@@ -175,26 +177,29 @@ VAES512 static INLINE void expand4(const uint8_t *const key[4], __m512i rk[15])
     }
 }
 
-/* Keys of the fresh lanes, one register group (4 lanes) at a time: the
- * group's 4 keys expand together and each round key is one masked 64-byte
- * store straight into the kernel's layout. Decryption keys use
- * InvMixColumns(x) = aesdec(aesenclast(x, 0), 0), which has a zmm form
- * (aesimc has none). */
+/* A whole group's keys go out unmasked: the kernel's loads of them can be
+ * forwarded from a plain store, not from a masked one. */
+VAES512 static INLINE void store_key(__m512i *dst, __mmask8 m, __m512i k)
+{
+    if (m == 0xff) _mm512_store_si512(dst, k);
+    else _mm512_mask_storeu_epi64(dst, m, k);
+}
+
 /* Store one group's schedules (encryption, or the equivalent inverse
  * cipher's) for the fresh lanes of mask m (two qwords per lane). */
 VAES512 static INLINE void store_group_keys(__m512i *dst, __mmask8 m, const __m512i rk[15], int dec)
 {
     const __m512i zero = _mm512_setzero_si512();
     if (!dec) {
-        for (int r = 0; r < 15; r++) _mm512_mask_storeu_epi64(dst + r, m, rk[r]);
+        for (int r = 0; r < 15; r++) store_key(dst + r, m, rk[r]);
         return;
     }
-    _mm512_mask_storeu_epi64(dst, m, rk[14]);
+    store_key(dst, m, rk[14]);
     for (int r = 1; r < 14; r++) {
         __m512i imc = _mm512_aesdec_epi128(_mm512_aesenclast_epi128(rk[14 - r], zero), zero);
-        _mm512_mask_storeu_epi64(dst + r, m, imc);
+        store_key(dst + r, m, imc);
     }
-    _mm512_mask_storeu_epi64(dst + 14, m, rk[0]);
+    store_key(dst + 14, m, rk[0]);
 }
 
 /* Keys of the fresh lanes, one register group (4 lanes) at a time: the
@@ -205,8 +210,10 @@ VAES512 static INLINE void store_group_keys(__m512i *dst, __mmask8 m, const __m5
  * (aesimc has none). */
 VAES512 static void expand_lanes_zmm(struct mt_ige_lanes *st, const size_t *lanes, size_t count)
 {
-    uint32_t fresh = 0;
-    for (size_t i = 0; i < count; i++) fresh |= 1u << lanes[i];
+    /* st->fresh, not lanes[]: a vector load of the array the scheduler
+     * just wrote would wait for its stores to retire */
+    uint32_t fresh = st->fresh;
+    (void)lanes, (void)count;
     size_t groups[MT_IGE_MAX_LANES / 4], ng = 0;
     for (size_t g = 0; g < st->lanes / 4; g++)
         if ((fresh >> (4 * g)) & 0xf) groups[ng++] = g;
@@ -286,12 +293,145 @@ VAES512 static INLINE void kernel_zmm(struct mt_ige_lanes *st, size_t nblocks, c
     }
 }
 
+/* Four lanes' blocks at in[j] + o into one register. Shuffles rather than
+ * inserts: an insert from memory is a p0/p5 uop and steals AES slots, a
+ * register shuffle is p5 only. */
+VAES512 static INLINE __m512i gather4_at(const uint8_t *const *in, size_t o)
+{
+    __m512i a = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)(in[0] + o)));
+    __m512i b = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)(in[1] + o)));
+    __m512i c = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)(in[2] + o)));
+    __m512i d = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)(in[3] + o)));
+    __m512i ab = _mm512_shuffle_i64x2(a, b, 0x00);
+    __m512i cd = _mm512_shuffle_i64x2(c, d, 0x00);
+    return _mm512_shuffle_i64x2(ab, cd, 0x88);
+}
+
+/* Every lane stores: idle lanes write the scheduler's scratch area, which
+ * is cheaper than a branch per lane. */
+VAES512 static INLINE void scatter4_at(uint8_t *const *out, size_t o, __m512i v)
+{
+    _mm_storeu_si128((__m128i *)(out[0] + o), _mm512_castsi512_si128(v));
+    _mm_storeu_si128((__m128i *)(out[1] + o), _mm512_extracti32x4_epi32(v, 1));
+    _mm_storeu_si128((__m128i *)(out[2] + o), _mm512_extracti32x4_epi32(v, 2));
+    _mm_storeu_si128((__m128i *)(out[3] + o), _mm512_extracti32x4_epi32(v, 3));
+}
+
+/* The staggered kernel's state. Encryption and decryption share one
+ * shape: s is the AES state, and after the last round the chaining value
+ * the next input is xored with (the output; one register for both saves
+ * the moves between them), and the last round's key is rk14 ^ (the previous input), so
+ * aesenclast/aesdeclast (which xor their key last) yield the output with
+ * no xor on the serial chain. Those keys live in memory, two generations
+ * (kw for blocks being started, kr for blocks being finished) that swap
+ * every block: in registers their hand-over cost a move per register. */
+struct zchain {
+    __m512i s[8];
+    __m512i *kw, *kr;
+    const __m512i *rk;
+    const uint8_t *const *in;
+    uint8_t *const *out;
+};
+
+VAES512 static INLINE void zc_start(struct zchain *c, int g, size_t o, __m512i *kw)
+{
+    __m512i x = gather4_at(&c->in[4 * g], o);
+    c->s[g] = _mm512_ternarylogic_epi32(c->s[g], x, c->rk[g * 15], 0x96);
+    kw[g] = _mm512_xor_si512(x, c->rk[g * 15 + 14]);
+}
+
+VAES512 static INLINE void zc_round(struct zchain *c, int g, int r, const int dec)
+{
+    if (r < 14)
+        c->s[g] = dec ? _mm512_aesdec_epi128(c->s[g], c->rk[g * 15 + r])
+                      : _mm512_aesenc_epi128(c->s[g], c->rk[g * 15 + r]);
+    else
+        c->s[g] = dec ? _mm512_aesdeclast_epi128(c->s[g], c->kr[g])
+                      : _mm512_aesenclast_epi128(c->s[g], c->kr[g]);
+}
+
+/* Rounds r0..r1 of the registers [g0, g1) interleaved with rounds
+ * q0..q0+(r1-r0) of [h0, h1); a register reaching round 14 scatters. */
+VAES512 static INLINE void zc_rounds(struct zchain *c, int g0, int g1, int r0, int r1, size_t og,
+                                     int h0, int h1, int q0, size_t oh, const int dec)
+{
+#pragma GCC unroll 14
+    for (int t = 0; t <= r1 - r0; t++) {
+#pragma GCC unroll 8
+        for (int g = g0; g < g1; g++) zc_round(c, g, r0 + t, dec);
+#pragma GCC unroll 8
+        for (int h = h0; h < h1; h++) zc_round(c, h, q0 + t, dec);
+    }
+#pragma GCC unroll 8
+    for (int g = g0; g < g1; g++)
+        if (r1 == 14) scatter4_at(&c->out[4 * g], og, c->s[g]);
+#pragma GCC unroll 8
+    for (int h = h0; h < h1; h++)
+        if (q0 + r1 - r0 == 14) scatter4_at(&c->out[4 * h], oh, c->s[h]);
+}
+
+/* R registers of 4 lanes in two halves, the second 7 rounds behind the
+ * first: each half's block boundary (the wait for its last round, the
+ * xors, gather and scatter) falls among the other half's rounds, so the
+ * AES unit always has independent work. */
+VAES512 static INLINE void kernel_zmm_stag(struct mt_ige_lanes *st, size_t nblocks, const int dec,
+                                           const int R)
+{
+    const int H = R / 2;
+    __m512i kbuf[2][8];
+    struct zchain c;
+    struct mt_ige_bases lb;
+    mt_ige_bases_load(st, &lb);
+    c.in = lb.in;
+    c.out = lb.out;
+    c.rk = (const __m512i *)st->rk;
+    c.kw = kbuf[0];
+    c.kr = kbuf[1];
+    /* chaining values in and out one lane (16 bytes) at a time, as the
+     * scheduler writes and reads them: a 64-byte access would miss store
+     * forwarding and wait for the other side's stores to retire */
+    for (int g = 0; g < R; g++) {
+        const uint8_t *cpl[4] = { st->cprev[4 * g], st->cprev[4 * g + 1], st->cprev[4 * g + 2],
+                                  st->cprev[4 * g + 3] };
+        const uint8_t *ppl[4] = { st->pprev[4 * g], st->pprev[4 * g + 1], st->pprev[4 * g + 2],
+                                  st->pprev[4 * g + 3] };
+        __m512i cp = gather4_at(cpl, 0), pp = gather4_at(ppl, 0);
+        c.s[g] = dec ? pp : cp;
+        c.kr[g] = _mm512_xor_si512(dec ? cp : pp, c.rk[g * 15 + 14]);
+    }
+    for (int g = 0; g < H; g++) zc_start(&c, g, 0, c.kw);
+    zc_rounds(&c, 0, H, 1, 7, 0, 0, 0, 0, 0, dec);
+    size_t o = 0;
+    for (;;) {
+        for (int h = H; h < R; h++) zc_start(&c, h, o, c.kw);
+        zc_rounds(&c, 0, H, 8, 14, o, H, R, 1, o, dec);
+        if (o + 16 == 16 * nblocks) break;
+        for (int g = 0; g < H; g++) zc_start(&c, g, o + 16, c.kr);
+        zc_rounds(&c, 0, H, 1, 7, o + 16, H, R, 8, o, dec);
+        __m512i *t = c.kw;
+        c.kw = c.kr;
+        c.kr = t;
+        o += 16;
+    }
+    zc_rounds(&c, H, R, 8, 14, o, 0, 0, 0, 0, dec);
+    mt_ige_bases_advance(st, nblocks);
+    for (int g = 0; g < R; g++) {
+        uint8_t *cpl[4] = { st->cprev[4 * g], st->cprev[4 * g + 1], st->cprev[4 * g + 2],
+                            st->cprev[4 * g + 3] };
+        uint8_t *ppl[4] = { st->pprev[4 * g], st->pprev[4 * g + 1], st->pprev[4 * g + 2],
+                            st->pprev[4 * g + 3] };
+        __m512i x = _mm512_xor_si512(c.kw[g], c.rk[g * 15 + 14]);
+        scatter4_at(dec ? ppl : cpl, 0, c.s[g]);
+        scatter4_at(dec ? cpl : ppl, 0, x);
+    }
+}
+
 VAES512 static void zmm_enc8(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 0, 2); }
 VAES512 static void zmm_dec8(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 1, 2); }
 VAES512 static void zmm_enc16(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 0, 4); }
 VAES512 static void zmm_dec16(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 1, 4); }
-VAES512 static void zmm_enc32(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 0, 8); }
-VAES512 static void zmm_dec32(struct mt_ige_lanes *st, size_t nb) { kernel_zmm(st, nb, 1, 8); }
+VAES512 static void zmm_enc32(struct mt_ige_lanes *st, size_t nb) { kernel_zmm_stag(st, nb, 0, 8); }
+VAES512 static void zmm_dec32(struct mt_ige_lanes *st, size_t nb) { kernel_zmm_stag(st, nb, 1, 8); }
 
 /* As many lanes as the batch fills (8, 16 or 32): idle lanes cost as much
  * as busy ones. */
