@@ -129,6 +129,7 @@ static void build_table(struct mt_crypto_impl *t, enum mt_cpu_tier tier)
     t->ige_batch_name = "vaes512";
     t->ige_encrypt_batch = mt_ige_encrypt_batch_vaes512;
     t->ige_decrypt_batch = mt_ige_decrypt_batch_vaes512;
+    t->ctr_stream = mt_ctr_stream_vaes512;
     /* AVX-512 x16 costs the same for 1 or 16 lanes: with SHA-NI it pays
      * from ~10 messages of similar length (measured at 52 B and 1 KiB). */
     t->sha256_batch_name = g_cpu.sha_ni ? "avx512_x16+shani_x2" : "avx512_x16";

@@ -81,6 +81,7 @@ void mt_ige_encrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n);
 void mt_ige_decrypt_batch_vaes256(struct mt_ige_job *jobs, size_t n);
 void mt_ige_encrypt_batch_vaes512(struct mt_ige_job *jobs, size_t n);
 void mt_ige_decrypt_batch_vaes512(struct mt_ige_job *jobs, size_t n);
+void mt_ctr_stream_vaes512(const uint8_t key[32], uint8_t ctr[16], uint8_t *out, size_t n);
 
 /* SHA-NI */
 void mt_sha256_blocks_shani(uint32_t h[8], const uint8_t *p, size_t nblocks);

@@ -1,7 +1,8 @@
 /* Per-thread CSPRNG: AES-256-CTR keystream seeded by getrandom(). Each
- * refill makes 256 bytes and uses the first 32 as the next key ("fast key
- * erasure"), so a later state leak cannot reveal earlier output. Reseeded
- * from the OS every 2^32 bytes. */
+ * refill makes sizeof buf bytes and uses the first 32 as the next key ("fast
+ * key erasure"), so a later state leak cannot reveal earlier output; bytes
+ * are zeroed in the buffer as they are handed out, for the same reason.
+ * Reseeded from the OS every 2^32 bytes. */
 #include <errno.h>
 #include <sys/random.h>
 
@@ -50,24 +51,48 @@ static void rng_refill(struct mt_rng *rng)
     rng->pos = 32;
 }
 
+/* n <= sizeof buf - pos. Handed-out bytes are zeroed at once: a state leak
+ * between two calls must not show output already given away. */
+static inline void rng_take(struct mt_rng *rng, uint8_t *p, size_t n)
+{
+    uint8_t *src = rng->buf + rng->pos;
+    memcpy(p, src, n);
+    memset(src, 0, n);
+    rng->pos += n;
+}
+
 void mt_rng_bytes(struct mt_rng *rng, void *out, size_t n)
 {
     uint8_t *p = out;
     rng->produced += n;
-    while (n) {
-        if (rng->pos == sizeof rng->buf) rng_refill(rng);
-        size_t take = sizeof rng->buf - rng->pos;
-        if (take > n) take = n;
-        memcpy(p, rng->buf + rng->pos, take);
-        memset(rng->buf + rng->pos, 0, take); /* output is never kept */
-        rng->pos += take; p += take; n -= take;
+    for (;;) {
+        size_t avail = sizeof rng->buf - rng->pos;
+        if (MT_LIKELY(n <= avail)) {
+            rng_take(rng, p, n);
+            return;
+        }
+        rng_take(rng, p, avail);
+        p += avail; n -= avail;
+        rng_refill(rng);
+    }
+}
+
+/* Fixed-size draws (n a constant once inlined): one load and one store in
+ * the common case instead of a call and two libc calls. */
+static inline __attribute__((always_inline)) void rng_draw_fixed(struct mt_rng *rng, void *v, size_t n)
+{
+    if (MT_LIKELY(rng->pos <= sizeof rng->buf - n)) {
+        rng->produced += n;
+        rng_take(rng, v, n);
+    } else {
+        mt_rng_bytes(rng, v, n);
     }
 }
 
 uint64_t mt_rng_u64(struct mt_rng *rng)
 {
     uint64_t v;
-    mt_rng_bytes(rng, &v, sizeof v);
+    rng_draw_fixed(rng, &v, sizeof v);
     return v;
 }
 
@@ -76,7 +101,7 @@ uint32_t mt_rng_uniform(struct mt_rng *rng, uint32_t bound)
 {
     if (bound <= 1) return 0;
     uint32_t x;
-    mt_rng_bytes(rng, &x, sizeof x);
+    rng_draw_fixed(rng, &x, sizeof x);
     uint64_t m = (uint64_t)x * bound;
     if ((uint32_t)m < bound) {
         uint32_t threshold = (uint32_t)(-bound) % bound;

@@ -1,7 +1,9 @@
 /* The AES-CTR rng: output of every tier equals the portable keystream for
- * the same state, fast key erasure changes the key, uniform() stays in
- * range without visible bias, getrandom() wrapper works. */
-#include "core/crypto/mt_crypto.h"
+ * the same state, each tier's CTR kernel equals the portable one (lengths,
+ * counter carries and wraps, no write past the end), handed-out bytes do
+ * not stay in the buffer, fast key erasure changes the key, uniform() stays
+ * in range without visible bias, getrandom() wrapper works. */
+#include "core/crypto/crypto_impl.h"   /* the ctr_stream kernel of each tier */
 #include "harness/unit/crypto/crypto_test_util.h"
 
 static void fixed_state(struct mt_rng *r)
@@ -17,7 +19,7 @@ static void test_tiers_agree(void **state)
 {
     (void)state;
     enum mt_cpu_tier start = mt_crypto_tier();
-    uint8_t ref[3000], got[3000];
+    uint8_t ref[5000], got[5000];   /* crosses two refills */
     struct mt_rng r;
     mt_crypto_set_tier(MT_TIER_PORTABLE);
     fixed_state(&r);
@@ -37,6 +39,62 @@ static void test_tiers_agree(void **state)
         assert_memory_equal(r.key, key_after, 32);
     }
     mt_crypto_set_tier(start);
+}
+
+/* Every tier's kernel against the portable (OpenSSL EVP) one, lengths
+ * 16..4096, counters whose low 64 bits carry inside the call, the 2^128
+ * wrap, and a canary after the end (the wide kernels use masked stores). */
+static void test_ctr_kernels(void **state)
+{
+    (void)state;
+    enum mt_cpu_tier start = mt_crypto_tier();
+    enum { MAX = 4096, CANARY = 64 };
+    static uint8_t ref[MAX + CANARY], got[MAX + CANARY];
+    uint8_t key[32], c0[16], cref[16], cgot[16];
+    struct mt_test_prng r;
+    mt_test_prng_seed(&r, 0x5eed);
+    for (int t = MT_TIER_AESNI; t <= (int)mt_crypto_max_tier(); t++) {
+        assert_int_equal(mt_crypto_set_tier((enum mt_cpu_tier)t), 0);
+        mt_ctr_stream_fn fn = mt_crypto_impl()->ctr_stream;
+        for (size_t n = 16; n <= MAX; n += 16) {
+            mt_test_fill(&r, key, 32);
+            mt_test_fill(&r, c0, 16);
+            switch (n / 16 % 4) {           /* 0: random counter */
+            case 1: memset(c0 + 8, 0xff, 8); c0[15] -= (uint8_t)(n / 16 % 7); break;
+            case 2: memset(c0, 0xff, 16); break;
+            case 3: memset(c0 + 8, 0xff, 7); c0[15] = 0xf0; break;
+            }
+            memcpy(cref, c0, 16);
+            memcpy(cgot, c0, 16);
+            memset(ref, 0xa5, sizeof ref);
+            memset(got, 0xa5, sizeof got);
+            mt_ctr_stream_portable(key, cref, ref, n);
+            fn(key, cgot, got, n);
+            assert_memory_equal(got, ref, n + CANARY);
+            assert_memory_equal(cgot, cref, 16);
+        }
+    }
+    mt_crypto_set_tier(start);
+}
+
+/* What was handed out is zeroed in the buffer at once; only the bytes not
+ * yet drawn (and the next key at the front) hold keystream. */
+static void test_output_not_kept(void **state)
+{
+    (void)state;
+    struct mt_rng r;
+    assert_int_equal(mt_rng_init(&r), 0);
+    uint8_t out[700];
+    for (int i = 0; i < 40; i++) {
+        size_t n = (size_t)(i * 37 % 700) + 1;
+        mt_rng_bytes(&r, out, n);
+        if (i % 3 == 0) (void)mt_rng_uniform(&r, 1000);
+        if (i % 5 == 0) (void)mt_rng_u64(&r);
+        assert_true(r.pos >= 32 && r.pos <= sizeof r.buf);
+        assert_memory_equal(r.buf, r.key, 32);
+        for (size_t k = 32; k < r.pos; k++) assert_int_equal(r.buf[k], 0);
+    }
+    mt_rng_free(&r);
 }
 
 static void test_seeded(void **state)
@@ -98,6 +156,8 @@ int main(void)
     mt_crypto_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers_agree),
+        cmocka_unit_test(test_ctr_kernels),
+        cmocka_unit_test(test_output_not_kept),
         cmocka_unit_test(test_seeded),
         cmocka_unit_test(test_uniform),
     };
