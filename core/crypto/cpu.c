@@ -137,7 +137,7 @@ static void build_table(struct mt_crypto_impl *t, enum mt_cpu_tier tier)
     t->sha256_mb_min = g_cpu.sha_ni ? 10 : 2;
     t->kdf2_x16 = mt_kdf2_x16_avx512;
     t->msgkey_x16 = mt_msgkey_x16_avx512;
-    t->msg_x16_min = g_cpu.sha_ni ? 8 : 2;
+    t->msg_x16_min = g_cpu.sha_ni ? 9 : 1;
 }
 
 static void apply_tier(enum mt_cpu_tier tier)

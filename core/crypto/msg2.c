@@ -13,7 +13,6 @@
 
 /* Key material of one message, contiguous so that one wipe clears a chunk. */
 struct msg_secret {
-    uint8_t ha[32], hb[32];                     /* sha256_a, sha256_b */
     uint8_t key[32], iv[32];                    /* aes_key, aes_iv */
 };
 /* the 16-lane KDF writes aes_key and aes_iv as one 64-byte row */
@@ -79,28 +78,31 @@ static void kdf_batch(struct msg_scratch *s, size_t m, int x)
             t->kdf2_x16(s->auth + k, s->msg_key + k, x, key_iv, g);
             if (g < 16) { k = m; break; }
         }
+    if (k == m) return;
+    uint8_t h[MT_MSG_CHUNK][2][32];             /* sha256_a, sha256_b */
     for (size_t i = k; i < m; i++) {
         struct mt_sha256_job *a = &s->sj[2 * (i - k)], *b = &s->sj[2 * (i - k) + 1];
         a->part[0] = (struct mt_span){ s->msg_key[i], 16 };
         a->part[1] = (struct mt_span){ s->auth[i] + x, 36 };
         a->part[2] = (struct mt_span){ s->auth[i], 0 };   /* unused; non-NULL for memcpy */
-        a->out = s->sec[i].ha;
+        a->out = h[i - k][0];
         b->part[0] = (struct mt_span){ s->auth[i] + 40 + x, 36 };
         b->part[1] = (struct mt_span){ s->msg_key[i], 16 };
         b->part[2] = (struct mt_span){ s->auth[i], 0 };
-        b->out = s->sec[i].hb;
+        b->out = h[i - k][1];
     }
-    if (k == m) return;
     mt_sha256_batch(s->sj, 2 * (m - k));
     for (size_t i = k; i < m; i++) {
         struct msg_secret *c = &s->sec[i];
-        memcpy(c->key, c->ha, 8);
-        memcpy(c->key + 8, c->hb + 8, 16);
-        memcpy(c->key + 24, c->ha + 24, 8);
-        memcpy(c->iv, c->hb, 8);
-        memcpy(c->iv + 8, c->ha + 8, 16);
-        memcpy(c->iv + 24, c->hb + 24, 8);
+        const uint8_t *ha = h[i - k][0], *hb = h[i - k][1];
+        memcpy(c->key, ha, 8);
+        memcpy(c->key + 8, hb + 8, 16);
+        memcpy(c->key + 24, ha + 24, 8);
+        memcpy(c->iv, hb, 8);
+        memcpy(c->iv + 8, ha + 8, 16);
+        memcpy(c->iv + 24, hb + 24, 8);
     }
+    explicit_bzero(h, (m - k) * sizeof h[0]);
 }
 
 static int ige_batch(struct msg_scratch *s, size_t m, int encrypt)
