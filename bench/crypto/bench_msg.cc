@@ -205,6 +205,7 @@ const int registered = [] {
         {"msg_encrypt_batch32/best", false, Path::best, 32, {64, 256, 1024}},
         {"msg_decrypt/openssl", true, Path::openssl, 1, {64, 256, 1024}},
         {"msg_decrypt/best", true, Path::best, 1, {64, 256, 1024}},
+        {"msg_decrypt_batch16/openssl", true, Path::openssl, 16, {64, 1024}},
         {"msg_decrypt_batch16/best", true, Path::best, 16, {64, 256, 1024}},
         {"msg_decrypt_batch32/best", true, Path::best, 32, {64, 1024}},
     };
