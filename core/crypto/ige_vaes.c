@@ -328,16 +328,57 @@ VAES512 static INLINE void scatter4_at(uint8_t *const *out, size_t o, __m512i v)
 struct zchain {
     __m512i s[8];
     __m512i *kw, *kr;
-    const __m512i *rk;
+    __m512i *xn, *vp;   /* next block's input, previous block's output */
+    size_t n;
     const uint8_t *const *in;
     uint8_t *const *out;
+    const __m512i *rk;
 };
 
-VAES512 static INLINE void zc_start(struct zchain *c, int g, size_t o, __m512i *kw)
+/* Blocks b and b+1 of four lanes: 32-byte loads, and two shuffles per
+ * block where single blocks take three (the shuffle port is the busiest
+ * after the AES one). */
+VAES512 static INLINE __m512i gather4x2_at(const uint8_t *const *in, size_t o, __m512i *next)
 {
-    __m512i x = gather4_at(&c->in[4 * g], o);
+    __m512i a = _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(in[0] + o)));
+    __m512i b = _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(in[1] + o)));
+    __m512i c = _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(in[2] + o)));
+    __m512i d = _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(in[3] + o)));
+    __m512i ab = _mm512_shuffle_i64x2(a, b, 0x44), cd = _mm512_shuffle_i64x2(c, d, 0x44);
+    *next = _mm512_shuffle_i64x2(ab, cd, 0xdd);
+    return _mm512_shuffle_i64x2(ab, cd, 0x88);
+}
+
+/* Outputs of blocks b (v) and b+1 (w) of four lanes as 32-byte stores. */
+VAES512 static INLINE void scatter4x2_at(uint8_t *const *out, size_t o, const __m512i *v, __m512i w)
+{
+    const __m512i i01 = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+    const __m512i i23 = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
+    __m512i lo = _mm512_permutex2var_epi64(*v, i01, w), hi = _mm512_permutex2var_epi64(*v, i23, w);
+    _mm256_storeu_si256((__m256i *)(out[0] + o), _mm512_castsi512_si256(lo));
+    _mm256_storeu_si256((__m256i *)(out[1] + o), _mm512_extracti64x4_epi64(lo, 1));
+    _mm256_storeu_si256((__m256i *)(out[2] + o), _mm512_castsi512_si256(hi));
+    _mm256_storeu_si256((__m256i *)(out[3] + o), _mm512_extracti64x4_epi64(hi, 1));
+}
+
+/* Even blocks gather their odd successor too (parked in xn) and park
+ * their output (in vp) for the pair store after it; a last even block
+ * goes alone. */
+VAES512 static INLINE void zc_start(struct zchain *c, int g, size_t b, __m512i *kw)
+{
+    __m512i x;
+    if (b & 1) x = c->xn[g];
+    else if (b + 1 < c->n) x = gather4x2_at(&c->in[4 * g], 16 * b, &c->xn[g]);
+    else x = gather4_at(&c->in[4 * g], 16 * b);
     c->s[g] = _mm512_ternarylogic_epi32(c->s[g], x, c->rk[g * 15], 0x96);
     kw[g] = _mm512_xor_si512(x, c->rk[g * 15 + 14]);
+}
+
+VAES512 static INLINE void zc_finish(struct zchain *c, int g, size_t b)
+{
+    if (b & 1) scatter4x2_at(&c->out[4 * g], 16 * (b - 1), &c->vp[g], c->s[g]);
+    else if (b + 1 < c->n) c->vp[g] = c->s[g];
+    else scatter4_at(&c->out[4 * g], 16 * b, c->s[g]);
 }
 
 VAES512 static INLINE void zc_round(struct zchain *c, int g, int r, const int dec)
@@ -350,10 +391,10 @@ VAES512 static INLINE void zc_round(struct zchain *c, int g, int r, const int de
                       : _mm512_aesenclast_epi128(c->s[g], c->kr[g]);
 }
 
-/* Rounds r0..r1 of the registers [g0, g1) interleaved with rounds
- * q0..q0+(r1-r0) of [h0, h1); a register reaching round 14 scatters. */
-VAES512 static INLINE void zc_rounds(struct zchain *c, int g0, int g1, int r0, int r1, size_t og,
-                                     int h0, int h1, int q0, size_t oh, const int dec)
+/* Rounds r0..r1 of the registers [g0, g1) (block bg) interleaved with
+ * rounds q0..q0+(r1-r0) of [h0, h1) (block bh). */
+VAES512 static INLINE void zc_rounds(struct zchain *c, int g0, int g1, int r0, int r1, size_t bg,
+                                     int h0, int h1, int q0, size_t bh, const int dec)
 {
 #pragma GCC unroll 14
     for (int t = 0; t <= r1 - r0; t++) {
@@ -364,10 +405,28 @@ VAES512 static INLINE void zc_rounds(struct zchain *c, int g0, int g1, int r0, i
     }
 #pragma GCC unroll 8
     for (int g = g0; g < g1; g++)
-        if (r1 == 14) scatter4_at(&c->out[4 * g], og, c->s[g]);
+        if (r1 == 14) zc_finish(c, g, bg);
 #pragma GCC unroll 8
     for (int h = h0; h < h1; h++)
-        if (q0 + r1 - r0 == 14) scatter4_at(&c->out[4 * h], oh, c->s[h]);
+        if (q0 + r1 - r0 == 14) zc_finish(c, h, bh);
+}
+
+/* Block b of the second half and b+1 of the first (see below); false
+ * once b is the last block. */
+VAES512 static INLINE int zc_step(struct zchain *c, size_t b, const int dec, const int R)
+{
+    const int H = R / 2;
+#pragma GCC unroll 8
+    for (int h = H; h < R; h++) zc_start(c, h, b, c->kw);
+    zc_rounds(c, 0, H, 8, 14, b, H, R, 1, b, dec);
+    if (b + 1 == c->n) return 0;
+#pragma GCC unroll 8
+    for (int g = 0; g < H; g++) zc_start(c, g, b + 1, c->kr);
+    zc_rounds(c, 0, H, 1, 7, b + 1, H, R, 8, b, dec);
+    __m512i *t = c->kw;
+    c->kw = c->kr;
+    c->kr = t;
+    return 1;
 }
 
 /* R registers of 4 lanes in two halves, the second 7 rounds behind the
@@ -378,8 +437,11 @@ VAES512 static INLINE void kernel_zmm_stag(struct mt_ige_lanes *st, size_t nbloc
                                            const int R)
 {
     const int H = R / 2;
-    __m512i kbuf[2][8];
+    __m512i kbuf[2][8], xn[8] = { 0 }, vp[8] = { 0 };   /* zeroed for -Wmaybe-uninitialized */
     struct zchain c;
+    c.xn = xn;
+    c.vp = vp;
+    c.n = nblocks;
     struct mt_ige_bases lb;
     mt_ige_bases_load(st, &lb);
     c.in = lb.in;
@@ -399,21 +461,15 @@ VAES512 static INLINE void kernel_zmm_stag(struct mt_ige_lanes *st, size_t nbloc
         c.s[g] = dec ? pp : cp;
         c.kr[g] = _mm512_xor_si512(dec ? cp : pp, c.rk[g * 15 + 14]);
     }
+#pragma GCC unroll 8
     for (int g = 0; g < H; g++) zc_start(&c, g, 0, c.kw);
     zc_rounds(&c, 0, H, 1, 7, 0, 0, 0, 0, 0, dec);
-    size_t o = 0;
-    for (;;) {
-        for (int h = H; h < R; h++) zc_start(&c, h, o, c.kw);
-        zc_rounds(&c, 0, H, 8, 14, o, H, R, 1, o, dec);
-        if (o + 16 == 16 * nblocks) break;
-        for (int g = 0; g < H; g++) zc_start(&c, g, o + 16, c.kr);
-        zc_rounds(&c, 0, H, 1, 7, o + 16, H, R, 8, o, dec);
-        __m512i *t = c.kw;
-        c.kw = c.kr;
-        c.kr = t;
-        o += 16;
-    }
-    zc_rounds(&c, H, R, 8, 14, o, 0, 0, 0, 0, dec);
+    /* two blocks an iteration, so that each start and finish knows its
+     * block's parity at compile time */
+    size_t b = 0;
+    while (zc_step(&c, b, dec, R) && zc_step(&c, b + 1, dec, R)) b += 2;
+    b = nblocks - 1;
+    zc_rounds(&c, H, R, 8, 14, b, 0, 0, 0, 0, dec);
     mt_ige_bases_advance(st, nblocks);
     for (int g = 0; g < R; g++) {
         uint8_t *cpl[4] = { st->cprev[4 * g], st->cprev[4 * g + 1], st->cprev[4 * g + 2],
