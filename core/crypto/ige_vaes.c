@@ -148,11 +148,13 @@ VAES512 static INLINE __m512i gather4(const uint8_t *const *p)
     return _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)p[3]), 3);
 }
 
-/* k ^ (k << 32) ^ (k << 64) ^ (k << 96) ^ t, per 128-bit lane */
+/* k ^ (k << 32) ^ (k << 64) ^ (k << 96) ^ t, per 128-bit lane, as a
+ * prefix xor in two shifts (the expansion is bound by the two ports
+ * 512-bit uops share, and shifts have only one of them) */
 VAES512 static INLINE __m512i key_mix4(__m512i k, __m512i t)
 {
-    __m512i a = _mm512_ternarylogic_epi32(k, _mm512_bslli_epi128(k, 4), _mm512_bslli_epi128(k, 8), 0x96);
-    return _mm512_ternarylogic_epi32(a, _mm512_bslli_epi128(k, 12), t, 0x96);
+    __m512i a = _mm512_xor_si512(k, _mm512_bslli_epi128(k, 4));
+    return _mm512_ternarylogic_epi32(a, _mm512_bslli_epi128(a, 8), t, 0x96);
 }
 
 /* Four AES-256 key schedules at once. aeskeygenassist's SubWord(RotWord(w3))
