@@ -25,10 +25,18 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 BASELINES = {
     "crypto-bench": (
         "bench/crypto/mt_bench_crypto",
-        "^(msg_encrypt|ige_encrypt|msg_encrypt_batch16)/(openssl|best|aesni)/1024$",
+        "^(msg_encrypt/(openssl|best)/1024|msg_(en|de)crypt_batch16/(openssl|best)/(64|1024)"
+        "|ige_encrypt/(openssl|aesni)/1024|cbc_encrypt/openssl/1024|ige_encrypt_batch32/vaes512/1024"
+        "|sha256/(shani|openssl_evp)/52)$",
         [("ige_encrypt/aesni/1024", "ige_encrypt/openssl/1024"),
+         ("ige_encrypt/aesni/1024", "cbc_encrypt/openssl/1024"),
+         ("ige_encrypt_batch32/vaes512/1024", "ige_encrypt/aesni/1024"),
+         ("sha256/shani/52", "sha256/openssl_evp/52"),
          ("msg_encrypt/best/1024", "msg_encrypt/openssl/1024"),
-         ("msg_encrypt_batch16/best/1024", "msg_encrypt_batch16/openssl/1024")],
+         ("msg_encrypt_batch16/best/64", "msg_encrypt_batch16/openssl/64"),
+         ("msg_encrypt_batch16/best/1024", "msg_encrypt_batch16/openssl/1024"),
+         ("msg_decrypt_batch16/best/64", "msg_decrypt_batch16/openssl/64"),
+         ("msg_decrypt_batch16/best/1024", "msg_decrypt_batch16/openssl/1024")],
     ),
 }
 
