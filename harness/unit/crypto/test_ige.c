@@ -161,6 +161,50 @@ static void test_differential_batch(void **state)
     free(pt); free(ct); free(ref);
 }
 
+/* The one-wave path of the batch scheduler: 3..16 jobs of one length, so
+ * that every lane starts and ends together, with lanes left idle (n below
+ * the kernel's 8 or 16) and lengths past the 64 blocks that the idle lanes'
+ * scratch area holds (run in 64-block pieces). Each job against OpenSSL. */
+static void test_batch_one_wave(void **state)
+{
+    (void)state;
+    struct mt_test_prng r;
+    mt_test_prng_seed(&r, 0x3a5e);
+    enum { NJ = 16, MAX = 300 * 16 };
+    static const size_t blocks[] = { 1, 5, 63, 64, 65, 70, 128, 129, 300 };
+    uint8_t *pt = malloc((size_t)NJ * MAX), *ct = malloc((size_t)NJ * MAX), *ref = malloc(MAX);
+    uint8_t keys[NJ][32], ivs[NJ][32], iv0[NJ][32], ivr[32];
+    struct mt_ige_job jobs[NJ];
+    for (size_t bi = 0; bi < MT_ARRAY_LEN(blocks); bi++) {
+        for (size_t n = 3; n <= NJ; n++) {
+            size_t len = 16 * blocks[bi];
+            for (size_t i = 0; i < n; i++) {
+                mt_test_fill(&r, keys[i], 32); mt_test_fill(&r, iv0[i], 32);
+                mt_test_fill(&r, pt + i * MAX, len);
+                memcpy(ivs[i], iv0[i], 32);
+                jobs[i] = (struct mt_ige_job){ keys[i], ivs[i], pt + i * MAX, ct + i * MAX, len };
+            }
+            assert_int_equal(mt_ige256_encrypt_batch(jobs, n), 0);
+            for (size_t i = 0; i < n; i++) {
+                memcpy(ivr, iv0[i], 32);
+                ref_ige(keys[i], ivr, pt + i * MAX, ref, len, 1);
+                assert_memory_equal(ct + i * MAX, ref, len);
+                assert_memory_equal(ivs[i], ivr, 32);
+                memcpy(ivs[i], iv0[i], 32);
+                jobs[i] = (struct mt_ige_job){ keys[i], ivs[i], ct + i * MAX, ct + i * MAX, len };
+            }
+            assert_int_equal(mt_ige256_decrypt_batch(jobs, n), 0);
+            for (size_t i = 0; i < n; i++) {
+                assert_memory_equal(ct + i * MAX, pt + i * MAX, len);
+                memcpy(ivr, iv0[i], 32);
+                ref_ige(keys[i], ivr, pt + i * MAX, ref, len, 1);   /* the IV chain after encrypt */
+                assert_memory_equal(ivs[i], ivr, 32);
+            }
+        }
+    }
+    free(pt); free(ct); free(ref);
+}
+
 int main(void)
 {
     mt_crypto_init();
@@ -169,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_tdlib_bulk),
         cmocka_unit_test(test_differential_single),
         cmocka_unit_test(test_differential_batch),
+        cmocka_unit_test(test_batch_one_wave),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
