@@ -44,14 +44,7 @@ MT_X16 static MT_X16_INLINE __m512i lane_block(const struct mt_sha256_job *j, si
         }
         base += n;
     }
-    if (total >= off && total < off + 64)
-        r = _mm512_mask_blend_epi8((__mmask64)1 << (total - off), r, _mm512_set1_epi8((char)0x80));
-    r = _mm512_shuffle_epi8(r, bswap);
-    if (b + 1 == nb) {
-        uint64_t bits = (uint64_t)total * 8;   /* words 14, 15 = high, low half */
-        r = _mm512_mask_set1_epi64(r, 0x80, (long long)((bits << 32) | (bits >> 32)));
-    }
-    return r;
+    return mt_x16_finish_row(r, total, off, b + 1 == nb, bswap);
 }
 
 MT_X16 void mt_sha256_x16_avx512(struct mt_sha256_job *jobs, size_t n)

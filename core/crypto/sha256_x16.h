@@ -29,6 +29,23 @@ MT_X16 static MT_X16_INLINE __m512i mt_x16_bswap_mask(void)
     return _mm512_set4_epi32(0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203);
 }
 
+/* The rest of a lane's block at stream offset off of a total-byte message,
+ * once its data bytes are in r: the 0x80 terminator where the data ends,
+ * big-endian words, and in the last block the bit length (words 14, 15 =
+ * high, low half). */
+MT_X16 static MT_X16_INLINE __m512i mt_x16_finish_row(__m512i r, size_t total, size_t off, int last,
+                                                      __m512i bswap)
+{
+    if (total >= off && total < off + 64)
+        r = _mm512_mask_blend_epi8((__mmask64)1 << (total - off), r, _mm512_set1_epi8((char)0x80));
+    r = _mm512_shuffle_epi8(r, bswap);
+    if (last) {
+        uint64_t bits = (uint64_t)total * 8;
+        r = _mm512_mask_set1_epi64(r, 0x80, (long long)((bits << 32) | (bits >> 32)));
+    }
+    return r;
+}
+
 /* r[i] = 16 words of lane i  ->  w[t] = word t of every lane. The same
  * operation turns 16 word vectors back into 16 lane rows. */
 MT_X16 static MT_X16_INLINE void mt_x16_transpose(const __m512i r[16], __m512i w[16])
