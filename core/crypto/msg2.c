@@ -1,7 +1,8 @@
 /* MTProto 2.0 message encryption and decryption (mtproto-description.md),
- * batched: for a chunk of messages every SHA-256 of one kind goes to ONE
- * mt_sha256_batch call (the msg_keys, then the 2n KDF hashes) and all the
- * AES-IGE work to ONE mt_ige256_*_batch call, so that the multi-buffer SHA-256
+ * batched: for a chunk of messages every SHA-256 of one kind is done
+ * together (the msg_keys, then the 2n KDF hashes: in the 16-lane message
+ * kernels where the tier has them, else one mt_sha256_batch call each) and
+ * all the AES-IGE work goes to ONE mt_ige256_*_batch call, so that the SIMD
  * lanes and the interleaved VAES IGE streams are filled. No allocation: the
  * scratch is a fixed stack block per chunk. The single-message functions are
  * the same code with n = 1. */
