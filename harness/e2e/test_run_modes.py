@@ -46,19 +46,22 @@ def test_open_loop_rate_is_exact(workdir, server, rate):
     assert c["p50"] >= u["p50"] * 0.99 and c["max"] >= u["max"] * 0.99, (c, u)
 
 
-def test_open_loop_above_capacity_keeps_the_schedule(workdir, server):
-    """An offered rate the pair cannot serve: the requests are still all
-    sent on schedule (the backlog shows up as latency, not as a slowdown)."""
-    res = runlib.run(workdir, *BASE, "--sessions", 8, "--rate", "5M", "--duration", "1s",
-                     "--request-timeout", "30s", server=server, timeout=60)
+def test_open_loop_above_capacity_shows_the_backlog(workdir, server):
+    """An offered rate the pair cannot serve, with a cap on requests in
+    flight: requests that fall due at the cap wait on the client, so the
+    corrected latency (from the intended send time) grows with the backlog
+    while the uncorrected one stays near a round trip of the capped queue.
+    Without a cap the backlog's place depends on how fast the client is
+    against the server (in the server's queue both figures see it)."""
+    res = runlib.run(workdir, *BASE, "--sessions", 8, "--rate", "5M", "--depth", 16,
+                     "--duration", "1s", "--request-timeout", "30s", server=server, timeout=60)
     assert res.rc == 0, res
     c = res.op("ping")["latency_us"]
     u = res.op("ping:uncorrected")["latency_us"]
-    # the corrected latency grows with the backlog; uncorrected does not
-    # see the schedule slip. Compared at the median: the tails of both hold
-    # the requests still queued in the server when the run ends (answered
-    # in the end-of-run drain), which the tails share
-    assert c["p50"] > 2 * u["p50"], (c, u)
+    print(f"\nabove capacity: p50 {c['p50']:.0f} us corrected, {u['p50']:.0f} us uncorrected")
+    # compared at the median: the tails of both hold the requests answered
+    # in the end-of-run drain
+    assert c["p50"] > 10 * u["p50"], (c, u)
 
 
 def test_stages_ramp_the_rate(workdir, server):
