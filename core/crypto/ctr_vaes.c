@@ -4,40 +4,16 @@
  * keys that is 23 of the 32 zmm registers, nothing spilled. */
 #include <immintrin.h>
 
-#include "core/crypto/crypto_impl.h"
+#include "core/crypto/aes256_key_xmm.h"
 
 #define VAES512 __attribute__((target("avx512f,avx512bw,avx512vl,vaes,aes")))
 #define INLINE inline __attribute__((always_inline))
 
-/* AES-256 key schedule on xmm, without aeskeygenassist (microcoded):
- * SubWord(RotWord(w)) ^ rcon is aesenclast of w rotated and broadcast to
- * all four columns, with rcon as the round key. */
-VAES512 static INLINE __m128i key_mix(__m128i k, __m128i t)
-{
-    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
-    k = _mm_xor_si128(k, _mm_slli_si128(k, 8));
-    return _mm_xor_si128(k, t);
-}
-
+/* The xmm key schedule, each round key broadcast to the four lanes. */
 VAES512 static INLINE void expand_bcast(const uint8_t key[32], __m512i rk[15])
 {
-    const __m128i rot_bcast = _mm_set1_epi32(0x0c0f0e0d);
-    const __m128i bcast = _mm_set1_epi32(0x0f0e0d0c);
     __m128i k[15];
-    k[0] = _mm_loadu_si128((const __m128i *)key);
-    k[1] = _mm_loadu_si128((const __m128i *)(key + 16));
-    int rcon = 1;
-#pragma GCC unroll 13
-    for (int i = 2; i < 15; i++) {
-        __m128i t;
-        if (i & 1) {
-            t = _mm_aesenclast_si128(_mm_shuffle_epi8(k[i - 1], bcast), _mm_setzero_si128());
-        } else {
-            t = _mm_aesenclast_si128(_mm_shuffle_epi8(k[i - 1], rot_bcast), _mm_set1_epi32(rcon));
-            rcon <<= 1;
-        }
-        k[i] = key_mix(k[i - 2], t);
-    }
+    mt_aes256_expand_xmm(key, k);
 #pragma GCC unroll 15
     for (int i = 0; i < 15; i++) rk[i] = _mm512_broadcast_i32x4(k[i]);
 }

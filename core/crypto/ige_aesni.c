@@ -1,43 +1,12 @@
-/* AES-256-IGE with AES-NI on xmm: key schedules, the single-stream path
- * (latency bound: 14 dependent rounds per block, like CBC encryption) and an
- * 8-message interleaved batch kernel. Also the CTR keystream of the rng. */
+/* AES-256-IGE with AES-NI on xmm (key schedule in aes256_key_xmm.h): the
+ * single-stream path (latency bound: 14 dependent rounds per block, like CBC
+ * encryption), an 8-message interleaved batch kernel and the rng's CTR keystream. */
 #include <immintrin.h>
 
+#include "core/crypto/aes256_key_xmm.h"
 #include "core/crypto/ige_batch.h"
 
 #define AESNI __attribute__((target("aes,sse4.1,ssse3")))
-
-/* Next round key: w' = w ^ (w<<32) ^ (w<<64) ^ (w<<96) ^ broadcast(t). */
-AESNI static inline __m128i key_mix(__m128i k, __m128i t)
-{
-    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
-    k = _mm_xor_si128(k, _mm_slli_si128(k, 8));
-    return _mm_xor_si128(k, t);
-}
-
-/* AES-256 key schedule without aeskeygenassist (microcoded, ~12 cycles of
- * throughput each on recent Intel cores): SubWord(RotWord(w3)) ^ rcon is
- * aesenclast of w3 rotated and broadcast to all four columns (ShiftRows
- * then moves nothing) with rcon as the round key. */
-AESNI static inline __attribute__((always_inline)) void expand_enc(const uint8_t key[32], __m128i rk[15])
-{
-    const __m128i rot_bcast = _mm_set1_epi32(0x0c0f0e0d);   /* bytes 13,14,15,12 */
-    const __m128i bcast = _mm_set1_epi32(0x0f0e0d0c);       /* bytes 12..15 */
-    rk[0] = _mm_loadu_si128((const __m128i *)key);
-    rk[1] = _mm_loadu_si128((const __m128i *)(key + 16));
-    int rcon = 1;
-#pragma GCC unroll 13
-    for (int i = 2; i < 15; i++) {
-        __m128i t;
-        if (i & 1) {
-            t = _mm_aesenclast_si128(_mm_shuffle_epi8(rk[i - 1], bcast), _mm_setzero_si128());
-        } else {
-            t = _mm_aesenclast_si128(_mm_shuffle_epi8(rk[i - 1], rot_bcast), _mm_set1_epi32(rcon));
-            rcon <<= 1;
-        }
-        rk[i] = key_mix(rk[i - 2], t);
-    }
-}
 
 /* Equivalent inverse cipher: reversed order, InvMixColumns on 1..13. */
 AESNI static inline void enc_to_dec(const __m128i rk[15], __m128i dk[15])
@@ -57,7 +26,7 @@ AESNI void mt_ige_encrypt_aesni(const uint8_t key[32], uint8_t iv[32], const uin
                                 uint8_t *out, size_t len)
 {
     __m128i rk[15];
-    expand_enc(key, rk);
+    mt_aes256_expand_xmm(key, rk);
     size_t nb = len / 16;
     __m128i c_prev = _mm_loadu_si128((const __m128i *)iv);
     __m128i p_prev = _mm_loadu_si128((const __m128i *)(iv + 16));
@@ -87,7 +56,7 @@ AESNI void mt_ige_decrypt_aesni(const uint8_t key[32], uint8_t iv[32], const uin
                                 uint8_t *out, size_t len)
 {
     __m128i rk[15], dk[15];
-    expand_enc(key, rk);
+    mt_aes256_expand_xmm(key, rk);
     enc_to_dec(rk, dk);
     size_t nb = len / 16;
     __m128i c_prev = _mm_loadu_si128((const __m128i *)iv);
@@ -133,8 +102,8 @@ AESNI static void expand_lanes_xmm(struct mt_ige_lanes *st, const size_t *lanes,
     for (size_t i = 0; i < count; i += 2) {
         size_t la = lanes[i], lb = lanes[i + 1 < count ? i + 1 : i];
         __m128i ra[15], rb[15];
-        expand_enc(st->job[la]->key, ra);
-        expand_enc(st->job[lb]->key, rb);
+        mt_aes256_expand_xmm(st->job[la]->key, ra);
+        mt_aes256_expand_xmm(st->job[lb]->key, rb);
         store_lane_keys(st, la, ra);
         if (lb != la) store_lane_keys(st, lb, rb);
     }
@@ -208,7 +177,7 @@ void mt_ige_decrypt_batch_aesni(struct mt_ige_job *jobs, size_t n)
 AESNI void mt_ctr_stream_aesni(const uint8_t key[32], uint8_t ctr[16], uint8_t *out, size_t n)
 {
     __m128i rk[15];
-    expand_enc(key, rk);
+    mt_aes256_expand_xmm(key, rk);
     const __m128i bswap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     /* counter as a little-endian 128-bit number in (lo, hi) */
     __m128i be = _mm_loadu_si128((const __m128i *)ctr);
