@@ -10,6 +10,29 @@ static void lane_idle(struct mt_ige_lanes *st, size_t l)
     st->job[l] = NULL;
 }
 
+/* Job j starts on lane l: its buffers, length and IV as chaining values. */
+static void lane_start(struct mt_ige_lanes *st, size_t l, struct mt_ige_job *j)
+{
+    st->job[l] = j;
+    st->in[l] = j->in;
+    st->out[l] = j->out;
+    st->step[l] = 16;
+    st->left[l] = j->len / 16;
+    memcpy(st->cprev[l], j->iv, 16);
+    memcpy(st->pprev[l], j->iv + 16, 16);
+    st->fresh |= 1u << l;
+}
+
+/* A lane idle from the start still runs through the kernel: give it
+ * defined (zero) keys and chaining values. */
+static void lane_blank(struct mt_ige_lanes *st, size_t l)
+{
+    lane_idle(st, l);
+    memset(st->cprev[l], 0, 16);
+    memset(st->pprev[l], 0, 16);
+    for (int r = 0; r < 15; r++) memset(mt_ige_lane_rk(st, l, r), 0, 16);
+}
+
 /* Put jobs from *next into idle lanes; expand their keys in one call so an
  * implementation can expand several keys together. Returns busy lanes. */
 static size_t refill(struct mt_ige_lanes *st, struct mt_ige_job *jobs, size_t n, size_t *next,
@@ -21,16 +44,8 @@ static size_t refill(struct mt_ige_lanes *st, struct mt_ige_job *jobs, size_t n,
         if (st->left[l]) { busy++; continue; }
         while (k < n && jobs[k].len == 0) k++;
         if (k >= n) continue;
-        struct mt_ige_job *j = &jobs[k++];
-        st->job[l] = j;
-        st->in[l] = j->in;
-        st->out[l] = j->out;
-        st->step[l] = 16;
-        st->left[l] = j->len / 16;
-        memcpy(st->cprev[l], j->iv, 16);
-        memcpy(st->pprev[l], j->iv + 16, 16);
+        lane_start(st, l, &jobs[k++]);
         fresh[nf++] = l;
-        st->fresh |= 1u << l;
         busy++;
     }
     *next = k;
@@ -65,24 +80,12 @@ static int run_wave(struct mt_ige_lanes *st, struct mt_ige_job *jobs, size_t n,
     for (size_t k = 1; k < n; k++)
         if (jobs[k].len != len) return 0;
     size_t lanes[MT_IGE_MAX_LANES];
+    st->fresh = 0;
     for (size_t l = 0; l < n; l++) {
-        struct mt_ige_job *j = &jobs[l];
-        st->job[l] = j;
-        st->in[l] = j->in;
-        st->out[l] = j->out;
-        st->step[l] = 16;
-        st->left[l] = nb;
-        memcpy(st->cprev[l], j->iv, 16);
-        memcpy(st->pprev[l], j->iv + 16, 16);
+        lane_start(st, l, &jobs[l]);
         lanes[l] = l;
     }
-    for (size_t l = n; l < st->lanes; l++) {
-        lane_idle(st, l);
-        memset(st->cprev[l], 0, 16);
-        memset(st->pprev[l], 0, 16);
-        for (int r = 0; r < 15; r++) memset(mt_ige_lane_rk(st, l, r), 0, 16);
-    }
-    st->fresh = (uint32_t)(((uint64_t)1 << n) - 1);
+    for (size_t l = n; l < st->lanes; l++) lane_blank(st, l);
     expand(st, lanes, n);
     /* idle lanes write the scratch area, which holds only so many blocks */
     size_t chunk = n < st->lanes ? MT_IGE_SCRATCH_BLOCKS : nb;
@@ -104,14 +107,8 @@ void mt_ige_batch_run(struct mt_ige_job *jobs, size_t n, size_t lanes, size_t wi
     if (run_wave(&st, jobs, n, kernel, expand)) return;
     for (size_t l = 0; l < lanes; l++) lane_idle(&st, l);
     size_t next = 0, busy = refill(&st, jobs, n, &next, expand);
-    /* lanes that start idle still run through the kernel: give them defined
-     * (zero) keys and chaining values */
-    for (size_t l = 0; l < lanes; l++) {
-        if (st.left[l]) continue;
-        memset(st.cprev[l], 0, 16);
-        memset(st.pprev[l], 0, 16);
-        for (int r = 0; r < 15; r++) memset(mt_ige_lane_rk(&st, l, r), 0, 16);
-    }
+    for (size_t l = 0; l < lanes; l++)
+        if (!st.left[l]) lane_blank(&st, l);
     while (busy) {
         if (next >= n && busy <= 2) {
             finish_alone(&st);
