@@ -8,8 +8,7 @@
 
 #include "core/crypto/crypto_impl.h"
 
-#define MT_IGE_MAX_LANES 32
-#define MT_IGE_REGS 8       /* registers in flight in every kernel */
+#define MT_IGE_MAX_LANES 16 /* the widest kernels: 4 zmm x 4 lanes, 8 ymm x 2 */
 #define MT_IGE_SCRATCH_BLOCKS 64
 
 struct mt_ige_lanes {
@@ -26,7 +25,7 @@ struct mt_ige_lanes {
     uint8_t pprev[MT_IGE_MAX_LANES][16] __attribute__((aligned(64)));
     /* round keys, [register][round][lane in register][16]: one aligned load
      * gives every lane of a register its key for that round */
-    uint8_t rk[MT_IGE_REGS * 15 * 4 * 16] __attribute__((aligned(64)));
+    uint8_t rk[MT_IGE_MAX_LANES * 15 * 16] __attribute__((aligned(64)));
     /* idle lanes' output: a kernel may store every lane unconditionally */
     uint8_t scratch[MT_IGE_SCRATCH_BLOCKS * 16] __attribute__((aligned(64)));
 };
